@@ -1,0 +1,237 @@
+"""RSS 2.0 and Atom feeds for the whole site, a section, a tag, an author and the corrections log."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from taggit.models import Tag
+
+from .models import Article, Author, Byline, Category, Correction, TaggedArticle
+from .structured_data import absolute_url
+
+FEED_LENGTH = 30
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+class MediaRssFeed(Rss201rev2Feed):
+    """RSS with the full text in content:encoded and the photo as media:content."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS, "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+        add_media_element(handler, item)
+
+
+class MediaAtomFeed(Atom1Feed):
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+        add_media_element(handler, item)
+
+
+def add_media_element(handler, item):
+    image = item.get("image")
+    if not image:
+        return
+    attrs = {"url": image["url"], "medium": "image", "type": image["type"]}
+    if image.get("width"):
+        attrs.update(width=str(image["width"]), height=str(image["height"]))
+    handler.startElement("media:content", attrs)
+    if image.get("alt"):
+        handler.addQuickElement("media:description", image["alt"])
+    if image.get("credit"):
+        handler.addQuickElement("media:credit", image["credit"])
+    handler.endElement("media:content")
+
+
+IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+
+
+class ArticleFeed(Feed):
+    feed_type = MediaRssFeed
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def link(self, obj=None):
+        return "/"
+
+    def description(self, obj=None):
+        return settings.SITE_DESCRIPTION
+
+    def articles(self, obj):
+        return Article.objects.listed()
+
+    def items(self, obj=None):
+        queryset = self.articles(obj).with_bylines().defer("body", "source_data", "search_vector")
+        queryset = queryset.prefetch_related("tags")
+        return queryset.order_by("-published_at", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return item.standfirst or item.meta_description or item.headline
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return absolute_url(f"/articles/{item.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.revised_at or item.published_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.byline_authors) or None
+
+    def item_categories(self, item):
+        section = [item.section.name] if item.section_id else []
+        return section + [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        extra = {}
+        if settings.FEED_CONTENT == "full" and item.body_html:
+            extra["content_html"] = item.body_html
+        if item.hero_image:
+            extension = item.hero_image.name.rsplit(".", 1)[-1].lower()
+            extra["image"] = {
+                "url": absolute_url(item.hero_image.url),
+                "type": IMAGE_TYPES.get(extension, "image/jpeg"),
+                "width": item.hero_width,
+                "height": item.hero_height,
+                "alt": item.hero_alt,
+                "credit": item.hero_credit,
+            }
+        return extra
+
+
+class ArticleAtomFeed(ArticleFeed):
+    feed_type = MediaAtomFeed
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+
+class SectionFeedMixin:
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return obj.description or f"The latest from {obj.name}."
+
+    def articles(self, obj):
+        extra = Article.categories.through.objects.filter(category=obj).values("article_id")
+        return Article.objects.listed().filter(Q(section=obj) | Q(pk__in=extra))
+
+
+class TagFeedMixin:
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+    def description(self, obj):
+        return f"Articles tagged {obj.name}."
+
+    def articles(self, obj):
+        return Article.objects.listed().filter(pk__in=TaggedArticle.objects.filter(tag=obj).values("content_object_id"))
+
+
+class AuthorFeedMixin:
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"Articles by {obj.name}."
+
+    def articles(self, obj):
+        return Article.objects.listed().filter(pk__in=Byline.objects.filter(author=obj).values("article_id"))
+
+
+class SectionFeed(SectionFeedMixin, ArticleFeed):
+    pass
+
+
+class SectionAtomFeed(SectionFeedMixin, ArticleAtomFeed):
+    pass
+
+
+class TagFeed(TagFeedMixin, ArticleFeed):
+    pass
+
+
+class TagAtomFeed(TagFeedMixin, ArticleAtomFeed):
+    pass
+
+
+class AuthorFeed(AuthorFeedMixin, ArticleFeed):
+    pass
+
+
+class AuthorAtomFeed(AuthorFeedMixin, ArticleAtomFeed):
+    pass
+
+
+class CorrectionsFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def title(self):
+        return f"Corrections · {settings.SITE_NAME}"
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def description(self):
+        return "Every correction and update to our published journalism."
+
+    def items(self):
+        return (
+            Correction.objects.filter(article__in=Article.objects.published())
+            .select_related("article__section")
+            .order_by("-noted_at", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return f"{item.get_kind_display()}: {item.article.headline}"
+
+    def item_description(self, item):
+        return item.note_html
+
+    def item_link(self, item):
+        return f"{item.article.get_absolute_url()}#note-{item.pk}"
+
+    def item_pubdate(self, item):
+        return item.noted_at

@@ -1,0 +1,139 @@
+"""Markdown to safe HTML, done once when an article is saved.
+
+Editors write Markdown with the extensions news writers use (tables, footnotes, smart quotes, heading
+anchors, attribute lists, fenced code). The output is sanitized by nh3 against the allowlist below, so
+nothing an editor types can run script on a reader's page. Body images are placed with a line of its own
+reading ``[[image:REF]]``, where REF is the reference shown beside the image in the admin.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from django.conf import settings
+from django.template.loader import render_to_string
+
+IMAGE_REFERENCE = re.compile(r"^\[\[image:([\w-]+)\]\]\s*$", re.MULTILINE)
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "small", "source", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "id"},
+    "abbr": {"title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "li": {"id"},
+    "sup": {"id"},
+    "ol": {"start"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"},
+    "source": {"srcset", "type", "sizes"},
+    "iframe": {"src", "width", "height", "title", "allowfullscreen"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+}
+
+ALLOWED_CLASSES = {
+    "p": {"lead", "note"},
+    "div": {"footnote", "embed"},
+    "a": {"footnote-ref", "footnote-backref"},
+    "figure": {"body-image", "lead"},
+    "blockquote": {"pullquote"},
+    "table": {"data"},
+    "code": {f"language-{lang}" for lang in (
+        "python", "javascript", "js", "html", "css", "sql", "bash", "shell", "json", "yaml", "r", "ruby",
+        "text", "csv", "xml", "markdown", "go", "rust", "java", "c", "cpp",
+    )},
+}  # fmt: skip
+
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
+
+
+def _is_allowed_embed(url):
+    parts = urlsplit(url.strip())
+    return parts.scheme == "https" and parts.hostname in settings.VIDEO_EMBED_HOSTS
+
+
+def _filter_attribute(tag, attribute, value):
+    if tag == "iframe" and attribute == "src" and not _is_allowed_embed(value):
+        return None
+    return value
+
+
+def sanitize(html):
+    """Reduce HTML to the allowlist: no script, no event handlers, no dangerous URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "noscript", "textarea", "title", "xmp"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        set_tag_attribute_values={
+            "iframe": {"sandbox": SANDBOX, "loading": "lazy", "referrerpolicy": "strict-origin"},
+        },
+        strip_comments=True,
+    )
+
+
+def _render_markdown(text):
+    md = markdown.Markdown(
+        extensions=[
+            "tables",
+            "footnotes",
+            "smarty",
+            "attr_list",
+            "fenced_code",
+            "sane_lists",
+            "def_list",
+            "abbr",
+            "toc",
+        ],
+        extension_configs={
+            "toc": {"baselevel": 2, "permalink": False},
+            "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+        },
+        output_format="html",
+    )
+    return md.convert(text)
+
+
+def _place_images(text, images):
+    """Swap ``[[image:REF]]`` lines for figures; unknown references are left for the editor to see."""
+    by_ref = {image.ref: image for image in images}
+
+    def figure(match):
+        image = by_ref.get(match.group(1))
+        if image is None or not image.image:
+            return match.group(0)
+        html = render_to_string("articles/includes/body_image.html", {"image": image})
+        # Collapse to one line so Markdown keeps it as a single raw HTML block.
+        return "\n" + " ".join(html.split()) + "\n"
+
+    return IMAGE_REFERENCE.sub(figure, text)
+
+
+def render_body(text, images=()):
+    """Render an article body (Markdown) to sanitized HTML."""
+    if not text:
+        return ""
+    return sanitize(_render_markdown(_place_images(text, images)))
+
+
+def render_plain(text):
+    """Render a short Markdown field (a correction note, a bio) to sanitized HTML."""
+    return sanitize(_render_markdown(text or ""))

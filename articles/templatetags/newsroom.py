@@ -1,0 +1,49 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from ..search import highlight as highlight_terms
+from ..structured_data import absolute_url
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(data):
+    """A JSON-LD script block; <, > and & are escaped so no text can close the script element."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.filter
+def absolute(url):
+    return absolute_url(url)
+
+
+@register.filter
+def highlight(text, terms):
+    return highlight_terms(text, terms)
+
+
+@register.inclusion_tag("articles/includes/picture.html")
+def picture(image, small, medium, large, alt, width, height, sizes="100vw", eager=False):
+    """A <picture> with WebP renditions at three widths and the stored original as the fallback."""
+    return {
+        "image": image,
+        "srcset": f"{small.url} 400w, {medium.url} 800w, {large.url} 1200w" if image else "",
+        "alt": alt,
+        "width": width,
+        "height": height,
+        "sizes": sizes,
+        "eager": eager,
+    }
+
+
+@register.inclusion_tag("articles/includes/byline.html")
+def byline(authors, link=True):
+    return {"authors": authors, "link": link}

@@ -1,0 +1,262 @@
+"""Reader pages. Every queryset starts from ``Article.objects.published()`` (or ``listed()``)."""
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
+
+from . import search
+from .models import Article, Author, Byline, Category, Correction, TaggedArticle
+from .pagination import paginate
+from .structured_data import article_structured_data
+
+PER_PAGE = 20
+
+
+class CursorListMixin:
+    """A list of articles, newest first, paged with before/after cursors."""
+
+    template_name = "articles/article_list.html"
+    per_page = PER_PAGE
+    list_title = ""
+    list_description = ""
+
+    def get(self, request, *args, **kwargs):
+        self.object_list = self.get_queryset()
+        self.page = paginate(self.object_list, request.GET, self.per_page)
+        return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page=self.page,
+            articles=self.page.items,
+            list_title=self.list_title,
+            list_description=self.list_description,
+            **kwargs,
+        )
+
+
+class HomeView(CursorListMixin, ListView):
+    """The front page: the lead story, the latest, a block per section; older stories paged below."""
+
+    template_name = "articles/home.html"
+    latest_count = 10
+    per_section = 4
+
+    def get_queryset(self):
+        return Article.objects.listed().for_listing()
+
+    def get(self, request, *args, **kwargs):
+        if "before" in request.GET or "after" in request.GET:
+            self.template_name = CursorListMixin.template_name
+            self.list_title = "More stories"
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        if not self.page.is_first:
+            return super().get_context_data(**kwargs)
+        listed = Article.objects.listed()
+        lead = listed.filter(featured=True).for_listing().order_by("-published_at", "-pk").first()
+        latest = [a for a in self.page.items if lead is None or a.pk != lead.pk][: self.latest_count]
+        shown = {a.pk for a in latest} | ({lead.pk} if lead else set())
+        blocks = []
+        for section in Category.objects.filter(show_in_nav=True):
+            items = list(
+                listed.filter(section=section)
+                .exclude(pk__in=shown)
+                .order_by("-published_at", "-pk")[: self.per_section]
+            )
+            for article in items:
+                article.section = section
+            if items:
+                blocks.append((section, items))
+        block_articles = [article for _, items in blocks for article in items]
+        prefetch_related_objects(
+            block_articles, Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position"))
+        )
+        return super().get_context_data(lead=lead, latest=latest, blocks=blocks, **kwargs)
+
+
+class SectionView(CursorListMixin, ListView):
+    def get_queryset(self):
+        self.section = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.list_title = self.section.name
+        self.list_description = self.section.description
+        extra = Article.categories.through.objects.filter(category=self.section).values("article_id")
+        return Article.objects.listed().for_listing().filter(Q(section=self.section) | Q(pk__in=extra))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, feed_url_name="articles:section_feed", **kwargs)
+
+
+class TagView(CursorListMixin, ListView):
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.list_title = f"Tagged “{self.tag.name}”"
+        tagged = TaggedArticle.objects.filter(tag=self.tag).values("content_object_id")
+        return Article.objects.listed().for_listing().filter(pk__in=tagged)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(CursorListMixin, ListView):
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.list_title = self.author.name
+        bylined = Byline.objects.filter(author=self.author).values("article_id")
+        return Article.objects.listed().for_listing().filter(pk__in=bylined)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class ArchiveView(CursorListMixin, ListView):
+    """Articles published in a year, a month or a day (in the site's time zone)."""
+
+    template_name = "articles/archive.html"
+
+    def get_queryset(self):
+        year, month, day = self.kwargs["year"], self.kwargs.get("month"), self.kwargs.get("day")
+        try:
+            first = date(year, month or 1, day or 1)
+        except ValueError as error:
+            raise Http404("No such date.") from error
+        if day:
+            last = first + timedelta(days=1)
+            self.list_title = first.strftime("%-d %B %Y")
+        elif month:
+            last = date(year + (month == 12), month % 12 + 1, 1)
+            self.list_title = first.strftime("%B %Y")
+        else:
+            last = date(year + 1, 1, 1)
+            self.list_title = str(year)
+        self.period = (first, month, day)
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+        end = datetime.combine(last, datetime.min.time(), tzinfo=zone)
+        return Article.objects.listed().for_listing().filter(published_at__gte=start, published_at__lt=end)
+
+    def get_context_data(self, **kwargs):
+        first, month, day = self.period
+        context = {"year": first.year, "month": first if month else None, "day": first if day else None}
+        if not month and self.page.is_first:
+            context["months"] = (
+                self.object_list.order_by()
+                .annotate(month=TruncMonth("published_at"))
+                .values("month")
+                .annotate(count=Count("pk"))
+                .order_by("month")
+            )
+        return super().get_context_data(**context, **kwargs)
+
+
+class ArchiveIndexView(TemplateView):
+    template_name = "articles/archive_index.html"
+
+    def get_context_data(self, **kwargs):
+        listed = Article.objects.listed().order_by("published_at")
+        first, last = listed.first(), listed.last()
+        years = []
+        if first and last:
+            zone = timezone.get_current_timezone()
+            newest, oldest = last.published_at.astimezone(zone).year, first.published_at.astimezone(zone).year
+            years = list(range(newest, oldest - 1, -1))
+        return super().get_context_data(years=years, **kwargs)
+
+
+class CorrectionsView(ListView):
+    """The public log of every correction and update to a published article."""
+
+    template_name = "articles/corrections.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(article__in=Article.objects.published())
+            .select_related("article", "article__section")
+            .order_by("-noted_at", "-pk")
+        )
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Article.objects.published().for_detail(), slug=self.kwargs["slug"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        if request.path != canonical:
+            return redirect(canonical, permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**article_context(self.object), **kwargs)
+
+
+def related_articles(article, limit=4):
+    """Published articles sharing the most tags with this one, then the newest in its section."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    related = []
+    if tag_ids:
+        related = list(
+            Article.objects.listed()
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .exclude(pk=article.pk)
+            .annotate(shared=Count("tagged_items"))
+            .order_by("-shared", "-published_at")
+            .select_related("section")[:limit]
+        )
+    if len(related) < limit and article.section_id:
+        seen = [article.pk, *(a.pk for a in related)]
+        related += list(
+            Article.objects.listed()
+            .filter(section_id=article.section_id)
+            .exclude(pk__in=seen)
+            .order_by("-published_at", "-pk")
+            .select_related("section")[: limit - len(related)]
+        )
+    return related
+
+
+def article_context(article):
+    """What the article template needs; shared by the reader page and the staff preview."""
+    return {
+        "article": article,
+        "bylines": article.byline_authors,
+        "tags": list(article.tags.all()),
+        "corrections": list(article.corrections.all()),
+        "related": related_articles(article) if article.pk else [],
+        "structured_data": article_structured_data(article),
+    }
+
+
+class SearchView(TemplateView):
+    template_name = "articles/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "")
+        try:
+            page_number = int(self.request.GET.get("page", "1"))
+        except ValueError as error:
+            raise Http404("No such page.") from error
+        if page_number < 1 or page_number > search.MAX_PAGES:
+            raise Http404("No such page.")
+        results = search.search(query, page_number)
+        if page_number > 1 and not results.items:
+            raise Http404("No such page.")
+        return super().get_context_data(query=query.strip()[:200], results=results, **kwargs)
+
+
+def feed_redirect(request):
+    return redirect("articles:feed", permanent=True)

@@ -1,0 +1,59 @@
+"""Site-wide views: robots.txt, the health check, the news sitemap and the error pages."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from articles.sitemaps import news_sitemap_articles
+
+logger = logging.getLogger("newsroom")
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap_index')}",
+        f"Sitemap: {settings.SITE_URL}{reverse('news_sitemap')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def health(request):
+    """Reports whether the database answers; load balancers poll this."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok", "database": "ok"})
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        logger.warning("Health check: database unreachable", exc_info=True)
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+
+
+def news_sitemap(request):
+    return render(
+        request,
+        "sitemaps/news.xml",
+        {"articles": news_sitemap_articles()},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """The 500 page renders from a template with no database access and no context processors."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))

@@ -1,0 +1,137 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, ArticleImage, ArticleRedirect, Author, Category
+
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory, image_file
+
+pytestmark = pytest.mark.django_db
+
+
+def test_slug_is_made_from_the_headline_and_kept_unique():
+    first = ArticleFactory(headline="Zürich café owners count the cost")
+    second = ArticleFactory(headline="Zürich café owners count the cost")
+    assert first.slug == "zurich-cafe-owners-count-the-cost"
+    assert second.slug == "zurich-cafe-owners-count-the-cost-2"
+
+
+def test_published_queryset_holds_only_what_readers_may_see():
+    live = ArticleFactory()
+    ArticleFactory.draft()
+    ArticleFactory.in_review()
+    ArticleFactory.scheduled()
+    assert list(Article.objects.published()) == [live]
+
+
+def test_a_scheduled_article_appears_at_its_publish_time_without_anyone_saving_it():
+    article = ArticleFactory.scheduled()
+    assert article.is_scheduled
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    with time_machine.travel(article.published_at + timedelta(seconds=1)):
+        assert Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_publishing_without_a_time_uses_now():
+    article = ArticleFactory.draft()
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert article.published_at is not None
+    assert article.published_at <= timezone.now()
+
+
+def test_nothing_publishes_without_headline_body_and_section():
+    article = Article(headline=" ", body="", status=Article.Status.PUBLISHED)
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    assert {"headline", "body", "section"} <= set(error.value.message_dict)
+
+
+def test_a_photo_needs_alt_text():
+    article = ArticleFactory.draft()
+    article.hero_image = image_file()
+    with pytest.raises(ValidationError) as error:
+        article.clean()
+    assert "hero_alt" in error.value.message_dict
+
+
+def test_tags_are_case_insensitive():
+    one = ArticleFactory(tags=["Russia"])
+    two = ArticleFactory(tags=["russia"])
+    assert Tag.objects.filter(name__iexact="russia").count() == 1
+    assert one.tags.get() == two.tags.get()
+
+
+def test_bylines_keep_their_order_and_allow_guest_authors():
+    staff = AuthorFactory(name="Staff Reporter")
+    agencies = AuthorFactory(name="Agencies")
+    article = ArticleFactory(bylines=[agencies, staff])
+    assert [a.name for a in article.byline_authors] == ["Agencies", "Staff Reporter"]
+    assert staff.user is None
+
+
+def test_body_is_rendered_on_save_with_news_markdown():
+    article = ArticleFactory(
+        body='# Heading\n\n"Quoted" text[^1].\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A footnote.'
+    )
+    html = article.body_html
+    assert '<h2 id="heading">Heading</h2>' in html
+    assert "“Quoted”" in html
+    assert "<table>" in html
+    assert 'class="footnote"' in html
+
+
+def test_body_images_are_placed_by_reference():
+    article = ArticleFactory(body="Before.\n\n[[image:1]]\n\nAfter.")
+    ArticleImage.objects.create(article=article, image=image_file(), alt="The town hall", caption="Caption here")
+    article.rerender()
+    article.refresh_from_db()
+    assert '<figure class="body-image">' in article.body_html
+    assert 'alt="The town hall"' in article.body_html
+    assert "Caption here" in article.body_html
+    assert "[[image:1]]" not in article.body_html
+
+
+def test_an_unknown_image_reference_is_left_visible_for_the_editor():
+    article = ArticleFactory(body="[[image:missing]]")
+    assert "[[image:missing]]" in article.body_html
+
+
+def test_changing_a_published_slug_or_section_records_a_redirect():
+    article = ArticleFactory(headline="Old headline")
+    old_path = article.get_absolute_url()
+    article.slug = "new-headline"
+    article.save()
+    sport = CategoryFactory(name="Sport", slug="sport")
+    moved_path = article.get_absolute_url()
+    article.section = sport
+    article.save()
+    assert set(ArticleRedirect.objects.values_list("old_path", flat=True)) == {old_path, moved_path}
+
+
+def test_changing_a_draft_slug_records_no_redirect():
+    article = ArticleFactory.draft()
+    article.slug = "another"
+    article.save()
+    assert not ArticleRedirect.objects.exists()
+
+
+def test_a_section_cannot_take_a_slug_the_site_uses():
+    with pytest.raises(ValidationError):
+        Category(name="Search", slug="search").full_clean()
+
+
+def test_author_and_category_slugs_are_generated():
+    assert Author.objects.create(name="Staff Reporter").slug == "staff-reporter"
+    assert Category.objects.create(name="Local News").slug == "local-news"
+
+
+def test_corrections_render_their_note_safely():
+    article = ArticleFactory()
+    note = article.corrections.create(note="Fixed <script>alert(1)</script> the **date**.")
+    assert "<strong>date</strong>" in note.note_html
+    assert "<script" not in note.note_html
