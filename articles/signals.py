@@ -1,10 +1,16 @@
-"""Keep the search index in step with articles, their tags and their bylines."""
+"""Keep the search index and the page cache in step with what readers see."""
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
+
+from newsroom import pagecache
 
 from . import search
-from .models import Article, Author, Byline
+from .context_processors import NAV_CACHE_KEY
+from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Category, Correction
 
 
 @receiver(post_save, sender=Article)
@@ -37,3 +43,27 @@ def index_articles_of_author(sender, instance, created, raw=False, **kwargs):
     if not (raw or created):
         for article in Article.objects.filter(bylines__author=instance):
             search.index_article(article)
+
+
+# Page cache: any change readers could see makes every cached page stale, once the change is committed.
+
+_CONTENT_MODELS = [Article, Author, Byline, Category, Correction, ArticleImage, ArticleRedirect, Tag]
+
+
+def _bump_page_cache_on_commit(**kwargs):
+    if kwargs.get("raw"):
+        return
+    transaction.on_commit(pagecache.bump)
+
+
+for _model in _CONTENT_MODELS:
+    post_save.connect(_bump_page_cache_on_commit, sender=_model, dispatch_uid=f"pagecache-save-{_model.__name__}")
+    post_delete.connect(_bump_page_cache_on_commit, sender=_model, dispatch_uid=f"pagecache-del-{_model.__name__}")
+for _through in (Article.tags.through, Article.categories.through):
+    m2m_changed.connect(_bump_page_cache_on_commit, sender=_through, dispatch_uid=f"pagecache-m2m-{_through.__name__}")
+
+
+@receiver(post_save, sender=Category)
+@receiver(post_delete, sender=Category)
+def forget_navigation(sender, **kwargs):
+    transaction.on_commit(lambda: cache.delete(NAV_CACHE_KEY))

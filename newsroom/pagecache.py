@@ -1,0 +1,158 @@
+"""Whole-page cache for anonymous readers, served before sessions, auth or the database are touched.
+
+A cache key holds the site's *content version*. Any change to what readers see (an article, its bylines,
+tags, sections, authors, corrections) bumps the version, so every page is fresh on the next request on every
+app server: with Redis the version lives in the shared cache; with the local-memory cache (one machine) it
+is the modification time of a stamp file that all worker processes can see.
+
+A scheduled article needs nobody to save anything: the version also records the next scheduled publish
+time, and the first request after that moment bumps the version.
+"""
+
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import parse_http_date_safe
+
+logger = logging.getLogger("newsroom")
+
+VERSION_KEY = "pagecache:version"
+NEXT_KEY = "pagecache:next-scheduled"
+NO_SCHEDULE = 0.0
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _shared():
+    return "locmem" not in settings.CACHES[settings.PAGE_CACHE_ALIAS]["BACKEND"].lower()
+
+
+def _stamp():
+    return Path(settings.PAGE_CACHE_STAMP_FILE)
+
+
+def current_version():
+    if _shared():
+        version = _cache().get(VERSION_KEY)
+        if version is None:
+            version = bump()
+        return str(version)
+    try:
+        return str(os.stat(_stamp()).st_mtime_ns)
+    except FileNotFoundError:
+        return bump()
+
+
+def bump():
+    """Make every cached page stale, here and on every other app server."""
+    next_time = _next_scheduled_time()
+    if _shared():
+        version = time.time_ns()
+        _cache().set_many({VERSION_KEY: version, NEXT_KEY: next_time}, timeout=None)
+        return str(version)
+    path = _stamp()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(next_time))
+    return str(os.stat(path).st_mtime_ns)
+
+
+def _next_scheduled_time():
+    from articles.models import Article
+
+    moment = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    return moment.timestamp() if moment else NO_SCHEDULE
+
+
+def fresh_version():
+    """The content version, bumped first if a scheduled article has gone live since the last change."""
+    if _shared():
+        values = _cache().get_many([VERSION_KEY, NEXT_KEY])
+        version, next_time = values.get(VERSION_KEY), values.get(NEXT_KEY) or NO_SCHEDULE
+        if version is None or (next_time and time.time() >= next_time):
+            return bump()
+        return str(version)
+    try:
+        next_time = float(_stamp().read_text() or NO_SCHEDULE)
+    except (FileNotFoundError, ValueError):
+        return bump()
+    if next_time and time.time() >= next_time:
+        return bump()
+    return current_version()
+
+
+def _encoding(request):
+    return "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "identity"
+
+
+def cache_key(request, version):
+    raw = f"{request.get_host()}|{request.get_full_path()}|{_encoding(request)}"
+    return f"page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GET and HEAD requests from the cache; store cacheable responses.
+
+    Place it after WhiteNoise and before GZip, sessions and everything else, so that a hit costs one or two
+    cache reads and no database query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        try:
+            version = fresh_version()
+            key = cache_key(request, version)
+            cached = _cache().get(key)
+        except Exception:  # noqa: BLE001 - a cache outage must never take the site down
+            logger.warning("Page cache unavailable; serving uncached", exc_info=True)
+            return self.get_response(request)
+        if cached is not None:
+            cached["X-Cache"] = "HIT"
+            last_modified = parse_http_date_safe(cached.get("Last-Modified", ""))
+            return get_conditional_response(
+                request, etag=cached.get("ETag"), last_modified=last_modified, response=cached
+            )
+        response = self.get_response(request)
+        if self._cacheable_response(request, response):
+            response["X-Cache"] = "MISS"
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PAGE_CACHE_BROWSER_MAX_AGE,
+                s_maxage=settings.PAGE_CACHE_CDN_MAX_AGE,
+                stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+            )
+            patch_vary_headers(response, ["Cookie"])
+            try:
+                _cache().set(key, response, settings.PAGE_CACHE_SECONDS)
+            except Exception:  # noqa: BLE001
+                logger.warning("Page cache unavailable; response not stored", exc_info=True)
+        return response
+
+    @staticmethod
+    def _cacheable_request(request):
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False  # logged-in staff (and anyone with a session) always get a fresh page
+        return not request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+
+    @staticmethod
+    def _cacheable_response(request, response):
+        if response.status_code not in (200, 301, 404) or response.streaming:
+            return False
+        if response.cookies or response.has_header("Set-Cookie"):
+            return False
+        control = response.get("Cache-Control", "")
+        return not any(word in control for word in ("private", "no-store", "no-cache"))

@@ -1,0 +1,201 @@
+"""The page cache: anonymous pages from the cache, never stale after a change, never for staff."""
+
+from datetime import timedelta
+
+import pytest
+import redis
+import time_machine
+from django.core.cache import caches
+from django.urls import reverse
+
+from articles.models import Article
+
+from .admin_forms import article_post_data
+from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def redis_available():
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.3).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def page_cache(request, settings):
+    """Run each test with the local-memory cache and with the machine's Redis."""
+    if request.param == "redis":
+        if not redis_available():
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/15",
+                "KEY_PREFIX": "newsroom-test",
+            }
+        }
+    caches["default"].clear()
+    yield request.param
+    caches["default"].clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a change and its on-commit hooks, as a real committed transaction would."""
+
+    def run(change=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change() if change else None
+
+    return run
+
+
+def get(client, url, **headers):
+    return client.get(url, HTTP_ACCEPT_ENCODING="identity", **headers)
+
+
+def test_second_anonymous_request_is_a_cache_hit_with_no_queries(client, page_cache, django_assert_num_queries):
+    article = ArticleFactory(headline="Cached story")
+    url = article.get_absolute_url()
+    assert get(client, url)["X-Cache"] == "MISS"
+    with django_assert_num_queries(0):
+        response = get(client, url)
+    assert response["X-Cache"] == "HIT"
+    assert "Cached story" in response.content.decode()
+
+
+def test_cacheable_pages_carry_cdn_friendly_headers(client, page_cache):
+    ArticleFactory()
+    response = get(client, "/")
+    control = response["Cache-Control"]
+    assert "public" in control and "s-maxage=" in control and "stale-while-revalidate=" in control
+    assert "Cookie" in response["Vary"]
+
+
+def test_conditional_get_on_a_cache_hit_answers_304_without_a_body(client, page_cache):
+    ArticleFactory()
+    for url in ("/", "/feed/"):
+        first = get(client, url)
+        again = get(client, url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        assert again.content == b""
+
+
+def test_logged_in_staff_always_get_a_fresh_page(editor_client, page_cache):
+    ArticleFactory()
+    get(editor_client, "/")
+    response = get(editor_client, "/")
+    assert "X-Cache" not in response
+
+
+def test_previews_are_never_cached(editor_client, page_cache):
+    draft = ArticleFactory.draft()
+    response = get(editor_client, reverse("admin:articles_article_preview", args=[draft.pk]))
+    assert "no-store" in response["Cache-Control"]
+    assert "X-Cache" not in response
+
+
+def every_page_showing(article):
+    tag = article.tags.first()
+    author = article.byline_authors[0]
+    year = article.published_at.year
+    return [
+        "/",
+        article.section.get_absolute_url(),
+        reverse("articles:tag", args=[tag.slug]),
+        author.get_absolute_url(),
+        reverse("articles:archive_year", args=[year]),
+        "/feed/",
+        "/feed/atom/",
+        "/sitemap-articles.xml",
+        "/search/?q=otters",
+    ]
+
+
+def test_publishing_refreshes_every_page_that_shows_the_article(client, page_cache, commit):
+    existing = ArticleFactory(tags=["river"], headline="Older otters story")
+    pages = every_page_showing(existing)
+    for url in pages:
+        get(client, url)  # fill the cache
+    new = commit(
+        lambda: ArticleFactory.draft(headline="Otters are back", tags=["river"], bylines=[existing.byline_authors[0]])
+    )
+    new.status = Article.Status.PUBLISHED
+    commit(new.save)
+    for url in pages:
+        assert new.get_absolute_url() in get(client, url).content.decode(), url
+
+
+def test_an_edit_made_in_the_admin_shows_at_once(client, editor_client, editor, page_cache, commit):
+    article = ArticleFactory(headline="First headline", bylines=[editor.author])
+    url = article.get_absolute_url()
+    get(client, url)
+    response = commit(
+        lambda: editor_client.post(
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article_post_data(article, headline="Second headline"),
+        )
+    )
+    assert response.status_code == 302
+    content = get(client, url).content.decode()
+    assert "Second headline" in content and "First headline" not in content
+
+
+def test_an_unpublished_article_is_never_served_from_the_cache(client, page_cache, commit):
+    article = ArticleFactory(headline="Withdrawn story")
+    url = article.get_absolute_url()
+    assert get(client, url).status_code == 200
+    assert "Withdrawn story" in get(client, "/").content.decode()
+    article.status = Article.Status.DRAFT
+    commit(article.save)
+    assert get(client, url).status_code == 404
+    assert "Withdrawn story" not in get(client, "/").content.decode()
+    assert "Withdrawn story" not in get(client, "/feed/").content.decode()
+
+
+def test_a_deleted_article_disappears(client, page_cache, commit):
+    article = ArticleFactory(headline="Deleted story")
+    url = article.get_absolute_url()
+    get(client, url)
+    get(client, "/")
+    commit(article.delete)
+    assert get(client, url).status_code == 404
+    assert "Deleted story" not in get(client, "/").content.decode()
+
+
+def test_renaming_an_author_section_or_tag_refreshes_pages(client, page_cache, commit):
+    author = AuthorFactory(name="Old Name")
+    section = CategoryFactory(name="Old Section", slug="old-section")
+    article = ArticleFactory(bylines=[author], section=section, tags=["oldtag"])
+    url = article.get_absolute_url()
+    get(client, url)
+    author.name = "New Name"
+    commit(author.save)
+    section.name = "New Section"
+    commit(section.save)
+    tag = article.tags.get()
+    tag.name = "newtag"
+    commit(tag.save)
+    content = get(client, url).content.decode()
+    assert "New Name" in content and "New Section" in content and "newtag" in content
+
+
+def test_a_new_correction_shows_at_once(client, page_cache, commit):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    get(client, url)
+    commit(lambda: CorrectionFactory(article=article, note="We got the date wrong."))
+    assert "We got the date wrong." in get(client, url).content.decode()
+
+
+def test_a_scheduled_article_appears_on_time_with_the_cache_on(client, page_cache, commit):
+    ArticleFactory(headline="Already out")
+    scheduled = commit(lambda: ArticleFactory.scheduled(headline="Goes out later"))
+    assert "Goes out later" not in get(client, "/").content.decode()
+    assert get(client, "/")["X-Cache"] == "HIT"
+    with time_machine.travel(scheduled.published_at + timedelta(seconds=1)):
+        assert "Goes out later" in get(client, "/").content.decode()
+        assert get(client, scheduled.get_absolute_url()).status_code == 200
+
