@@ -5,9 +5,12 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and SITE_URL; see docs/d
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,12 +56,15 @@ INSTALLED_APPS = [
     "taggit",
     "imagekit",
     "simple_history",
+    "axes",
     "articles.apps.ArticlesConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -70,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "articles.middleware.ArticleRedirectFallbackMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -122,7 +129,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Like Django's RedisCache, but a Redis outage means misses, not errors (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -199,12 +207,49 @@ FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
 
 LOGIN_URL = "admin:login"
 
+# Login brute-force protection (django-axes): ten failures from one address lock that address out for
+# a while. The address is the TCP peer unless NEWSROOM_TRUSTED_PROXY_COUNT says how many proxies of
+# ours stand in front; a client-written X-Forwarded-For is never believed (newsroom/middleware.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+NEWSROOM_TRUSTED_PROXY_COUNT = int(os.environ.get("NEWSROOM_TRUSTED_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "newsroom.middleware.client_ip"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts only from this site, no inline script anywhere (the
+# JSON-LD block is data, not script), no plugins, no framing, forms post only here. Inline style
+# attributes are allowed (the sanitized body keeps text-align on table cells), <style> elements are not.
+_MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if urlsplit(MEDIA_URL).netloc else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", *filter(None, [_MEDIA_ORIGIN])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF, *filter(None, [_MEDIA_ORIGIN])],
+        "frame-src": [f"https://{host}" for host in VIDEO_EMBED_HOSTS] or [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -224,5 +269,6 @@ LOGGING = {
     "loggers": {
         "newsroom": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "articles": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
