@@ -1,4 +1,10 @@
-"""RSS 2.0 and Atom feeds for the whole site, a section, a tag, an author and the corrections log."""
+"""RSS 2.0 and Atom feeds for the whole site, a section, a tag, an author and the corrections log.
+
+Every link in a feed is absolute and built from SITE_URL, so feed readers and aggregators that fetch through
+a proxy or cache still point readers at the public site.
+"""
+
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -6,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from .models import Article, Author, Byline, Category, Correction, TaggedArticle
@@ -55,17 +62,42 @@ def add_media_element(handler, item):
     handler.endElement("media:content")
 
 
+_LOCAL_URL = re.compile(r'(\s(?:src|href)=")(/(?!/)[^"]*)"')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+
+
+def absolutize(html):
+    """Make the site-relative addresses in article HTML absolute, for readers that show it elsewhere."""
+    html = _LOCAL_URL.sub(lambda m: f'{m.group(1)}{absolute_url(m.group(2))}"', html)
+
+    def srcset(match):
+        candidates = [c.strip() for c in match.group(2).split(",")]
+        fixed = [absolute_url(c) if c.startswith("/") and not c.startswith("//") else c for c in candidates]
+        return f'{match.group(1)}{", ".join(fixed)}"'
+
+    return _SRCSET.sub(srcset, html)
+
+
 IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
-class ArticleFeed(Feed):
+class SiteUrlFeed(Feed):
+    """A feed whose own address is built from SITE_URL rather than from the request's host."""
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = absolute_url(request.path)
+        return feed
+
+
+class ArticleFeed(SiteUrlFeed):
     feed_type = MediaRssFeed
 
     def title(self, obj=None):
         return settings.SITE_NAME
 
     def link(self, obj=None):
-        return "/"
+        return absolute_url("/")
 
     def description(self, obj=None):
         return settings.SITE_DESCRIPTION
@@ -74,18 +106,19 @@ class ArticleFeed(Feed):
         return Article.objects.listed()
 
     def items(self, obj=None):
-        queryset = self.articles(obj).with_bylines().defer("body", "source_data", "search_vector")
-        queryset = queryset.prefetch_related("tags")
+        heavy = ["body", "source_data", "search_vector"] + ([] if settings.FEED_CONTENT == "full" else ["body_html"])
+        queryset = self.articles(obj).with_bylines().defer(*heavy).prefetch_related("tags")
         return queryset.order_by("-published_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.headline
 
     def item_description(self, item):
-        return item.standfirst or item.meta_description or item.headline
+        # Feed readers show a description as HTML; the standfirst is plain text, so escape it.
+        return escape(item.standfirst or item.meta_description or item.headline)
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return absolute_url(item.get_absolute_url())
 
     def item_guid(self, item):
         return absolute_url(f"/articles/{item.pk}")
@@ -108,7 +141,7 @@ class ArticleFeed(Feed):
     def item_extra_kwargs(self, item):
         extra = {}
         if settings.FEED_CONTENT == "full" and item.body_html:
-            extra["content_html"] = item.body_html
+            extra["content_html"] = absolutize(item.body_html)
         if item.hero_image:
             extension = item.hero_image.name.rsplit(".", 1)[-1].lower()
             extra["image"] = {
@@ -137,10 +170,10 @@ class SectionFeedMixin:
         return f"{obj.name} · {settings.SITE_NAME}"
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
 
     def description(self, obj):
-        return obj.description or f"The latest from {obj.name}."
+        return escape(obj.description or f"The latest from {obj.name}.")
 
     def articles(self, obj):
         extra = Article.categories.through.objects.filter(category=obj).values("article_id")
@@ -149,16 +182,17 @@ class SectionFeedMixin:
 
 class TagFeedMixin:
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        used = TaggedArticle.objects.filter(content_object__in=Article.objects.listed()).values("tag_id")
+        return get_object_or_404(Tag.objects.filter(pk__in=used), slug=slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"
 
     def link(self, obj):
-        return reverse("articles:tag", kwargs={"slug": obj.slug})
+        return absolute_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def description(self, obj):
-        return f"Articles tagged {obj.name}."
+        return escape(f"Articles tagged {obj.name}.")
 
     def articles(self, obj):
         return Article.objects.listed().filter(pk__in=TaggedArticle.objects.filter(tag=obj).values("content_object_id"))
@@ -172,10 +206,10 @@ class AuthorFeedMixin:
         return f"{obj.name} · {settings.SITE_NAME}"
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
 
     def description(self, obj):
-        return f"Articles by {obj.name}."
+        return escape(f"Articles by {obj.name}.")
 
     def articles(self, obj):
         return Article.objects.listed().filter(pk__in=Byline.objects.filter(author=obj).values("article_id"))
@@ -205,14 +239,14 @@ class AuthorAtomFeed(AuthorFeedMixin, ArticleAtomFeed):
     pass
 
 
-class CorrectionsFeed(Feed):
+class CorrectionsFeed(SiteUrlFeed):
     feed_type = Rss201rev2Feed
 
     def title(self):
         return f"Corrections · {settings.SITE_NAME}"
 
     def link(self):
-        return reverse("articles:corrections")
+        return absolute_url(reverse("articles:corrections"))
 
     def description(self):
         return "Every correction and update to our published journalism."
@@ -231,7 +265,7 @@ class CorrectionsFeed(Feed):
         return item.note_html
 
     def item_link(self, item):
-        return f"{item.article.get_absolute_url()}#note-{item.pk}"
+        return absolute_url(f"{item.article.get_absolute_url()}#note-{item.pk}")
 
     def item_pubdate(self, item):
         return item.noted_at

@@ -1,9 +1,9 @@
 """Reader pages. Every queryset starts from ``Article.objects.published()`` (or ``listed()``)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -16,6 +16,9 @@ from .pagination import paginate
 from .structured_data import article_structured_data
 
 PER_PAGE = 20
+# Archive years that can exist: a newsroom's back issues, not the whole calendar (which also keeps every
+# date and time computed from the address inside what Python and the databases can represent).
+MIN_YEAR, MAX_YEAR = 1800, 2999
 
 
 class CursorListMixin:
@@ -55,31 +58,35 @@ class HomeView(CursorListMixin, ListView):
         if "before" in request.GET or "after" in request.GET:
             self.template_name = CursorListMixin.template_name
             self.list_title = "More stories"
-        return super().get(request, *args, **kwargs)
+            return super().get(request, *args, **kwargs)
+        self.object_list = self.get_queryset()
+        self.lead = self.object_list.filter(featured=True).order_by("-published_at", "-pk").first()
+        latest = self.object_list.exclude(pk=self.lead.pk) if self.lead else self.object_list
+        self.page = paginate(latest, request.GET, self.latest_count)
+        return self.render_to_response(self.get_context_data())
 
     def get_context_data(self, **kwargs):
         if not self.page.is_first:
             return super().get_context_data(**kwargs)
-        listed = Article.objects.listed()
-        lead = listed.filter(featured=True).for_listing().order_by("-published_at", "-pk").first()
-        latest = [a for a in self.page.items if lead is None or a.pk != lead.pk][: self.latest_count]
-        shown = {a.pk for a in latest} | ({lead.pk} if lead else set())
-        blocks = []
-        for section in Category.objects.filter(show_in_nav=True):
-            items = list(
-                listed.filter(section=section)
-                .exclude(pk__in=shown)
-                .order_by("-published_at", "-pk")[: self.per_section]
-            )
-            for article in items:
-                article.section = section
-            if items:
-                blocks.append((section, items))
-        block_articles = [article for _, items in blocks for article in items]
-        prefetch_related_objects(
-            block_articles, Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position"))
+        shown = [a.pk for a in self.page.items] + ([self.lead.pk] if self.lead else [])
+        return super().get_context_data(
+            lead=self.lead, latest=self.page.items, blocks=self.section_blocks(shown), **kwargs
         )
-        return super().get_context_data(lead=lead, latest=latest, blocks=blocks, **kwargs)
+
+    def section_blocks(self, shown):
+        """The newest few stories of each navigation section, not already shown above, in one query."""
+        newest_first = [F("published_at").desc(), F("pk").desc()]
+        rows = (
+            self.object_list.filter(section__show_in_nav=True)
+            .exclude(pk__in=shown)
+            .annotate(rank=Window(RowNumber(), partition_by=F("section_id"), order_by=newest_first))
+            .filter(rank__lte=self.per_section)
+            .order_by("section__nav_order", "section__name", "rank")
+        )
+        blocks = {}
+        for article in rows:
+            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
+        return list(blocks.values())
 
 
 class SectionView(CursorListMixin, ListView):
@@ -100,6 +107,12 @@ class TagView(CursorListMixin, ListView):
         self.list_title = f"Tagged “{self.tag.name}”"
         tagged = TaggedArticle.objects.filter(tag=self.tag).values("content_object_id")
         return Article.objects.listed().for_listing().filter(pk__in=tagged)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.page.is_first and not self.page.items:
+            raise Http404("No published article has this tag.")
+        return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -125,6 +138,8 @@ class ArchiveView(CursorListMixin, ListView):
 
     def get_queryset(self):
         year, month, day = self.kwargs["year"], self.kwargs.get("month"), self.kwargs.get("day")
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise Http404("No such year.")
         try:
             first = date(year, month or 1, day or 1)
         except ValueError as error:
@@ -140,8 +155,8 @@ class ArchiveView(CursorListMixin, ListView):
             self.list_title = str(year)
         self.period = (first, month, day)
         zone = timezone.get_current_timezone()
-        start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-        end = datetime.combine(last, datetime.min.time(), tzinfo=zone)
+        start = datetime.combine(first, time.min, tzinfo=zone)
+        end = datetime.combine(last, time.min, tzinfo=zone)
         return Article.objects.listed().for_listing().filter(published_at__gte=start, published_at__lt=end)
 
     def get_context_data(self, **kwargs):

@@ -3,14 +3,17 @@
 import logging
 
 from django.conf import settings
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 
-from articles.sitemaps import news_sitemap_articles
+from articles.sitemaps import SITEMAPS, news_sitemap_articles
 
 logger = logging.getLogger("newsroom")
 
@@ -38,6 +41,25 @@ def health(request):
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         logger.warning("Health check: database unreachable", exc_info=True)
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+
+
+@x_robots_tag
+def sitemap_index(request):
+    """The sitemap index: every page of every sitemap, and the news sitemap, at their SITE_URL addresses."""
+    entries, newest = [], []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("sitemap", kwargs={"section": section})
+        lastmod = sitemap.get_latest_lastmod()
+        newest.append(lastmod)
+        entries.append(SitemapIndexItem(location, lastmod))
+        entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in sitemap.paginator.page_range[1:]]
+    entries.append(SitemapIndexItem(settings.SITE_URL + reverse("news_sitemap"), None))
+    known = [moment for moment in newest if moment]
+    headers = {"Last-Modified": http_date(max(known).timestamp())} if known else None
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml", headers=headers
+    )
 
 
 def news_sitemap(request):

@@ -1,7 +1,9 @@
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -18,6 +20,28 @@ def ld_json(data):
     """A JSON-LD script block; <, > and & are escaped so no text can close the script element."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.filter
+def iso(value):
+    """A datetime as the HTML checker accepts it in <time datetime>: local time, whole seconds, with offset."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
+
+
+CANONICAL_PARAMETERS = ("before", "after", "page")
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address on SITE_URL, keeping only the parameters that choose a page of a list."""
+    request = context["request"]
+    kept = [(key, request.GET[key]) for key in CANONICAL_PARAMETERS if request.GET.get(key)]
+    query = f"?{urlencode(kept)}" if kept else ""
+    return absolute_url(request.path) + query
 
 
 @register.filter
