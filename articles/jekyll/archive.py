@@ -1,0 +1,96 @@
+"""Unpacking an uploaded archive safely: no path traversal, no links, caps on count and size, no zip bombs."""
+
+import shutil
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.utils.text import get_valid_filename
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_ENTRIES = 20_000
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_ENTRY_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 100
+IGNORED = {"__MACOSX", ".git", "_site", ".jekyll-cache", "node_modules"}
+
+
+class ArchiveError(ValueError):
+    pass
+
+
+def _limit(name, default):
+    return getattr(settings, f"JEKYLL_{name}", default)
+
+
+def extract_zip(fileobj, destination):
+    """Extract a .zip into ``destination``; returns warnings about entries left out. Raises ArchiveError."""
+    destination = Path(destination).resolve()
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArchiveError("the file is not a readable .zip archive") from error
+    warnings = []
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > _limit("MAX_ZIP_ENTRIES", MAX_ENTRIES):
+            raise ArchiveError(f"the archive holds {len(entries)} files; the limit is {MAX_ENTRIES}")
+        if sum(entry.file_size for entry in entries) > _limit("MAX_ZIP_BYTES", MAX_TOTAL_BYTES):
+            raise ArchiveError("the archive would unpack to more than the size limit")
+        for entry in entries:
+            name = entry.filename.replace("\\", "/")
+            parts = PurePosixPath(name).parts
+            if entry.is_dir() or not parts or set(parts) & IGNORED:
+                continue
+            if entry.flag_bits & 0x1:
+                raise ArchiveError("the archive is encrypted")
+            if name.startswith("/") or ".." in parts or ":" in parts[0]:
+                warnings.append(f"{entry.filename}: a path outside the archive; left out")
+                continue
+            if stat.S_ISLNK(entry.external_attr >> 16):
+                warnings.append(f"{entry.filename}: a symbolic link; left out")
+                continue
+            if entry.file_size > _limit("MAX_ZIP_ENTRY_BYTES", MAX_ENTRY_BYTES):
+                warnings.append(f"{entry.filename}: larger than {MAX_ENTRY_BYTES // 1_048_576} MB; left out")
+                continue
+            if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+                raise ArchiveError(f"{entry.filename} is compressed suspiciously well (a zip bomb?); refused")
+            target = destination.joinpath(*[get_valid_filename(part) or "_" for part in parts]).resolve()
+            if not target.is_relative_to(destination):
+                warnings.append(f"{entry.filename}: a path outside the archive; left out")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_capped(archive, entry, target)
+    return warnings
+
+
+def _copy_capped(archive, entry, target):
+    """Copy one entry, never writing more than it declared (a lying header is a bomb too)."""
+    written = 0
+    with archive.open(entry) as source, open(target, "wb") as out:
+        while chunk := source.read(64 * 1024):
+            written += len(chunk)
+            if written > entry.file_size:
+                raise ArchiveError(f"{entry.filename} unpacks to more than it declares; refused")
+            out.write(chunk)
+
+
+def save_upload(upload, destination):
+    """Save an uploaded post file under a safe name in ``destination``."""
+    name = get_valid_filename(Path(upload.name).name) or "post.md"
+    target = Path(destination) / name
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return target
+
+
+def site_folder(folder):
+    """The shallowest folder holding a _config.yml inside ``folder``, else ``folder`` itself."""
+    configs = sorted(Path(folder).rglob("_config.yml"), key=lambda path: len(path.parts))
+    return configs[0].parent if configs else Path(folder)
+
+
+def remove(folder):
+    shutil.rmtree(folder, ignore_errors=True)
