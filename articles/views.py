@@ -141,7 +141,7 @@ class ArchiveView(CursorListMixin, ListView):
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise Http404("No such year.")
         try:
-            first = date(year, month or 1, day or 1)
+            first = date(year, 1 if month is None else month, 1 if day is None else day)
         except ValueError as error:
             raise Http404("No such date.") from error
         if day:
