@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import ExifTags, Image
+from taggit.models import Tag
 
 from articles.jekyll.importer import import_paths
 from articles.models import Article, ArticleImage, ArticleRedirect, Author, Byline, Category
-from taggit.models import Tag
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 SITE = SAMPLES / "jekyll-site"

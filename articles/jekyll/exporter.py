@@ -34,7 +34,8 @@ def _dump(data):
 
 
 def _stamp(value, zone):
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %z")
+    pattern = "%Y-%m-%d %H:%M:%S.%f %z" if value.microsecond else "%Y-%m-%d %H:%M:%S %z"
+    return value.astimezone(zone).strftime(pattern)
 
 
 def _extension(name):
@@ -184,4 +185,3 @@ class Exporter:
 
 def export_site(outdir, articles=None):
     return Exporter(outdir).run(articles)
-

@@ -282,15 +282,12 @@ class Importer:
             candidates = [
                 file
                 for file in path.rglob("*")
-                if file.is_file()
-                and not any(part.startswith(("_", ".")) for part in file.relative_to(path).parts)
+                if file.is_file() and not any(part.startswith(("_", ".")) for part in file.relative_to(path).parts)
             ]
         return sorted(
             file
             for file in candidates
-            if file.suffix.lower() not in STATIC_EXTENSIONS
-            and not file.name.startswith(".")
-            and not file.is_symlink()
+            if file.suffix.lower() not in STATIC_EXTENSIONS and not file.name.startswith(".") and not file.is_symlink()
         )
 
     def read(self, entry):
@@ -330,7 +327,8 @@ class Importer:
             date = None
 
         jekyll_slug = text_of(data.get("slug")) or file_slug
-        slug_source = text_of(data.get("slug")) or (file_slug if dated else title)
+        # Jekyll's drafts are named without a date; elsewhere an undated file name says little about the story.
+        slug_source = text_of(data.get("slug")) or (file_slug if dated or entry.draft else title)
 
         published = as_bool(data.get("published"), default=True)
         status = Article.Status.PUBLISHED
@@ -553,7 +551,7 @@ class Importer:
             body, liquid_warnings = expanded.text, expanded.warnings
         result.warnings += _unique(liquid_warnings)
         standfirst = self._standfirst(post, body)
-        body, body_images = self._body_images(post, body, previous.get("images", {}), result)
+        body, body_images = self._body_images(post, body.strip("\n"), previous.get("images", {}), result)
         hero = self._hero(post, previous.get("hero"), result)
 
         authors = [self._author(name, post, result) for name in post.authors]
@@ -913,4 +911,3 @@ def fingerprint(values):
 def import_paths(paths, **options):
     """Import post files and folders; see Importer for the options. Returns an ImportReport."""
     return Importer(**options).run(paths)
-
