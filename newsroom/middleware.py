@@ -47,9 +47,9 @@ class DatabaseUnavailableMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 500 and not getattr(response, "_database_unavailable", False):
-            if not database_reachable():
-                return self._unavailable(request, "a 500 while the database was unreachable")
+        failed = response.status_code == 500 and not getattr(response, "_database_unavailable", False)
+        if failed and not database_reachable():
+            return self._unavailable(request, "a 500 while the database was unreachable")
         return response
 
     def process_exception(self, request, exception):

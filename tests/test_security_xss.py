@@ -1,0 +1,233 @@
+"""Hostile text in every field, read back through every channel: pages, metadata, JSON-LD, feeds, sitemaps, admin.
+
+Extends tests/test_rendering.py (the sanitizer on its own) to the whole site: each payload from
+tests/xss_payloads.py is typed into every field a writer, editor or importer fills, and every page or
+document that shows those fields is checked the way a browser or feed reader would read it.
+"""
+
+import xml.etree.ElementTree as ET  # noqa: S405 - parses the site's own output
+from urllib.parse import urlencode
+
+import html5lib
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from articles.models import ArticleImage, Author, Category, Correction
+
+from .factories import ArticleFactory, image_bytes
+from .xss_payloads import CONTROL_BODY, PAYLOADS, X, assert_inert_html, json_ld_blocks, problems_in
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_PAGE = {
+    "allowed_script_src": ("/static/", "/admin/jsi18n/"),
+    "allowed_scripts": ("application/json",),
+    "allowed_forms": (None, "", "/admin/logout/"),
+    "allow_inert_svg": True,
+}
+HTML_IN_XML = {"description", "{http://purl.org/rss/1.0/modules/content/}encoded", "{http://www.w3.org/2005/Atom}content",
+               "{http://www.w3.org/2005/Atom}summary"}  # fmt: skip
+
+
+def hostile_site(payload, number=0):
+    """An article, its section, author, tag, photo, body image and correction, every field holding the payload."""
+    section = Category.objects.create(
+        name=f"{payload[:96]}{number or ''}", slug=f"hostile-{number}", description=payload
+    )
+    author = Author.objects.create(name=payload[:150], job_title=payload[:150], bio=payload)
+    article = ArticleFactory(
+        headline=payload[:200],
+        standfirst=payload,
+        body=f"{payload}\n\n[[image:1]]\n\nzebra crossing",
+        section=section,
+        bylines=[author],
+        tags=[f"{payload[:90]} zebra {number}"],
+        meta_description=payload[:300],
+        hero_alt=payload[:300],
+        hero_caption=payload[:500],
+        hero_credit=payload[:200],
+        hero_image=ContentFile(TINY_JPEG, name="hero.jpg"),
+    )
+    ArticleImage.objects.create(
+        article=article,
+        ref="1",
+        image=ContentFile(TINY_JPEG, name="body.jpg"),
+        alt=payload[:300],
+        caption=payload[:500],
+        credit=payload[:200],
+    )
+    article.rerender()
+    Correction.objects.create(article=article, note=payload)
+    return article
+
+
+TINY_JPEG = image_bytes(size=(16, 10))
+
+
+def get_ok(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def assert_inert_xml(text):
+    """Feeds and sitemaps: well-formed XML, and any element a feed reader shows as HTML is inert HTML."""
+    root = ET.fromstring(  # noqa: S314
+        text.encode()
+    )
+    for element in root.iter():
+        if element.tag in HTML_IN_XML and element.text:
+            assert_inert_html(element.text, allowed_forms=())
+
+
+# The change form escapes every field with the same widget code, so a sample of the families that try to
+# break out of an attribute or a textarea stands for the rest (the admin lists see the whole corpus).
+ADMIN_FORM_SAMPLE = [
+    (name, payload)
+    for name, payload in PAYLOADS
+    if "breakout" in name or name in {"xss-locator", "img-onerror", "svg-onload", "comment-breakout", "rtl-override"}
+]
+
+
+@pytest.mark.parametrize(("name", "payload"), ADMIN_FORM_SAMPLE, ids=[name for name, _ in ADMIN_FORM_SAMPLE])
+def test_hostile_text_is_inert_in_the_admin_change_form(admin_client_, name, payload):
+    article = hostile_site(payload)
+    assert_inert_html(get_ok(admin_client_, reverse("admin:articles_article_change", args=[article.pk])), **ADMIN_PAGE)
+
+
+@pytest.mark.parametrize(("name", "payload"), PAYLOADS, ids=[name for name, _ in PAYLOADS])
+def test_hostile_text_is_inert_on_the_pages_and_feeds_of_its_own_article(client, admin_client_, name, payload):
+    """Article, section, tag and author pages, their feeds and the staff preview."""
+    article = hostile_site(payload)
+    tag, author = article.tags.get(), article.byline_authors[0]
+    for url in (
+        article.get_absolute_url(),
+        article.section.get_absolute_url(),
+        reverse("articles:tag", args=[tag.slug]),
+        author.get_absolute_url(),
+    ):
+        assert_inert_html(get_ok(client, url))
+    for url in (
+        reverse("articles:section_feed", args=[article.section.slug]),
+        reverse("articles:tag_atom_feed", args=[tag.slug]),
+        reverse("articles:author_feed", args=[author.slug]),
+    ):
+        assert_inert_xml(get_ok(client, url))
+    assert_inert_html(get_ok(admin_client_, reverse("admin:articles_article_preview", args=[article.pk])))
+
+
+def test_the_whole_corpus_at_once_is_inert_in_every_list_feed_sitemap_and_admin_list(client, admin_client_):
+    articles = [hostile_site(payload, number) for number, (_, payload) in enumerate(PAYLOADS, start=1)]
+    year = articles[0].published_at.year
+    pages = ["/", reverse("articles:corrections"), reverse("articles:archive_year", args=[year]),
+             reverse("articles:search") + "?q=zebra"]  # fmt: skip
+    for url in pages:
+        assert_inert_html(get_ok(client, url))
+    documents = [reverse("articles:feed"), reverse("articles:atom_feed"), reverse("articles:corrections_feed"),
+                 "/sitemap.xml", "/sitemap-articles.xml", "/sitemap-sections.xml", "/sitemap-tags.xml",
+                 "/sitemap-authors.xml", "/news-sitemap.xml"]  # fmt: skip
+    for url in documents:
+        assert_inert_xml(get_ok(client, url))
+    admin_lists = [
+        reverse("admin:articles_article_changelist") + "?q=zebra",
+        reverse("admin:articles_article_changelist") + "?state=live",
+        reverse("admin:articles_article_history", args=[articles[0].pk]),
+        reverse("admin:articles_author_changelist"),
+        reverse("admin:articles_author_change", args=[articles[-1].byline_authors[0].pk]),
+        reverse("admin:articles_category_changelist"),
+        reverse("admin:taggit_tag_changelist"),
+        reverse("admin:index"),
+    ]
+    for url in admin_lists:
+        assert_inert_html(get_ok(admin_client_, url), **ADMIN_PAGE)
+    for _, payload in PAYLOADS:
+        response = admin_client_.get(reverse("admin:articles_tag_suggestions"), {"q": payload[:5]})
+        assert response["Content-Type"] == "application/json"
+        response.json()
+
+
+def test_hostile_search_and_page_parameters_are_inert(client):
+    ArticleFactory(headline="Zebra crossing approved", body="zebra")
+    search = reverse("articles:search")
+    for _, payload in PAYLOADS:
+        assert_inert_html(get_ok(client, search + "?" + urlencode({"q": payload})))
+        for url, params in (
+            (search, {"q": "zebra", "page": payload}),
+            ("/", {"before": payload}),
+            ("/", {"after": payload}),
+        ):
+            response = client.get(url, params)
+            assert response.status_code in (200, 404), (url, params)
+            assert_inert_html(response.content.decode())
+
+
+def test_titles_and_meta_tags_hold_the_text_exactly_as_typed(client):
+    payload = f'"></title><script>{X}</script><meta name="x'
+    article = hostile_site(payload)
+    document = html5lib.parse(get_ok(client, article.get_absolute_url()), namespaceHTMLElements=False)
+    assert document.find(".//title").text.startswith(payload)
+    metas = {m.get("property") or m.get("name"): m.get("content") for m in document.iter("meta")}
+    assert metas["og:title"] == payload
+    assert metas["description"].startswith(payload[:50])
+    assert metas["og:image:alt"] == payload
+    assert document.find(".//h1").text == payload
+
+
+def test_json_ld_is_one_valid_data_block_that_round_trips_hostile_text(client):
+    payload = f"</script><script>{X}</script><!--"
+    article = hostile_site(payload)
+    html = get_ok(client, article.get_absolute_url())
+    [data] = json_ld_blocks(html)
+    assert data["headline"] == payload
+    assert data["description"] == payload
+    assert data["author"][0]["name"] == payload
+    assert data["articleSection"] == payload
+    assert data["keywords"] == [f"{payload} zebra 0"]
+
+
+def test_feed_descriptions_are_escaped_text_not_markup(client):
+    payload = f"<b>Bold</b> claim <script>{X}</script>"
+    article = hostile_site(payload)
+    rss = ET.fromstring(  # noqa: S314
+        get_ok(client, reverse("articles:feed")).encode()
+    )
+    item = rss.find("./channel/item")
+    assert item.find("title").text == payload
+    assert "<script" not in item.find("description").text
+    import feedparser
+
+    parsed = feedparser.parse(get_ok(client, reverse("articles:atom_feed")))
+    assert parsed.entries[0].title == payload
+    assert article.get_absolute_url() in parsed.entries[0].link
+
+
+# Controls: the checks are not passing because everything was thrown away.
+
+
+def test_legitimate_formatting_survives_on_the_page(client):
+    article = ArticleFactory(headline="Council votes “yes” & moves on", body=CONTROL_BODY, standfirst="Less < more")
+    html = get_ok(client, article.get_absolute_url())
+    assert_inert_html(html)
+    body = html5lib.parse(html, namespaceHTMLElements=False).find(".//div[@class='article-body']")
+    assert body.find(".//strong").text == "bold"
+    assert body.find(".//em").text == "italic"
+    link = body.find(".//a[@title='The report']")
+    assert link.get("href") == "https://example.org/report"
+    assert body.find(".//blockquote") is not None and body.find(".//ol") is not None
+    assert body.find(".//td[@style='text-align:left']") is not None
+    iframe = body.find(".//iframe")
+    assert iframe.get("src") == "https://www.youtube-nocookie.com/embed/abc123" and iframe.get("sandbox")
+    assert body.find(".//sup") is not None
+    assert "Council votes “yes” &amp; moves on" in html
+    assert "Less &lt; more" in html
+
+
+def test_the_checker_catches_what_it_is_meant_to_catch():
+    assert problems_in(f"<p><img src=x onerror={X}></p>")
+    assert problems_in('<a href=" java\tscript:alert(1)">x</a>')
+    assert problems_in("<svg><circle/></svg>")
+    assert problems_in(f"<script>{X}</script>")
+    assert problems_in('<script type="application/ld+json">{not json</script>')
+    assert problems_in('<iframe src="https://www.youtube.com/embed/a"></iframe>')
+    assert not problems_in('<script type="application/ld+json">{"a": 1}</script><p>fine</p>')
