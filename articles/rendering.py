@@ -90,6 +90,20 @@ def sanitize(html):
     )
 
 
+ATX_HEADING = re.compile(r"^(#{1,6})[ \t]", re.MULTILINE)
+SETEXT_TOP_HEADING = re.compile(r"^\S.*\n=+[ \t]*$", re.MULTILINE)
+FENCED_CODE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+def _heading_base_level(text):
+    """Shift headings so the body's biggest one is an <h2> under the page's <h1>, whichever level it was typed at."""
+    text = FENCED_CODE.sub("", text)
+    levels = [len(match.group(1)) for match in ATX_HEADING.finditer(text)]
+    if SETEXT_TOP_HEADING.search(text):
+        levels.append(1)
+    return 3 - min(levels) if levels else 2
+
+
 def _render_markdown(text):
     md = markdown.Markdown(
         extensions=[
@@ -104,7 +118,7 @@ def _render_markdown(text):
             "toc",
         ],
         extension_configs={
-            "toc": {"baselevel": 2, "permalink": False},
+            "toc": {"baselevel": _heading_base_level(text), "permalink": False},
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
         },
         output_format="html",
