@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -7,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
@@ -113,6 +116,61 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArticleAdminForm(forms.ModelForm):
+    """The article form, with a check that nobody else saved the article since this copy was opened."""
+
+    revision_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    compared_fields = [
+        "headline", "slug", "standfirst", "body", "hero_alt", "hero_caption", "hero_credit", "section",
+        "status", "published_at", "revised_at", "featured", "hidden", "meta_description", "canonical_url",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: the history view's instance is an old copy.
+            saved = Article.objects.filter(pk=self.instance.pk).values_list("revision", flat=True).first()
+            self.fields["revision_seen"].initial = saved
+
+    def clean(self):
+        cleaned_data = super().clean()
+        seen = cleaned_data.get("revision_seen")
+        if not self.instance.pk or seen is None:
+            return cleaned_data
+        current = Article.objects.filter(pk=self.instance.pk).first()
+        if current is None or current.revision == seen:
+            return cleaned_data
+        # Show what differs; saving again (now at the current revision) is a deliberate overwrite.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision_seen")] = str(current.revision)
+        raise ValidationError(self.conflict_message(current, cleaned_data), code="edit_conflict")
+
+    def conflict_message(self, current, cleaned_data):
+        last = current.history.order_by("-history_date").select_related("history_user").first()
+        who = "Someone else"
+        if last is not None and last.history_user is not None:
+            who = last.history_user.get_full_name() or last.history_user.get_username()
+        when = timezone.localtime(last.history_date).strftime("%H:%M") if last is not None else ""
+        lines = [
+            f"{who} saved this article{f' at {when}' if when else ''} while you were editing it. "
+            "Nothing has been saved from your copy. Compare the saved version with yours below, "
+            "then save again to keep yours."
+        ]
+        for name in self.compared_fields:
+            if name not in cleaned_data:
+                continue
+            saved, yours = getattr(current, name), cleaned_data[name]
+            if (saved or "") != (yours or ""):
+                label = self.fields[name].label or name
+                lines.append(f"{label}: saved “{self.short(saved)}”, yours “{self.short(yours)}”.")
+        return lines
+
+    @staticmethod
+    def short(value):
+        return Truncator("" if value is None else str(value)).chars(120)
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
@@ -123,12 +181,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "categories"]
     inlines = [BylineInline, ArticleImageInline, CorrectionInline]
+    form = ArticleAdminForm
     save_on_top = True
     list_per_page = 50
     actions = ["submit_for_review", "publish_now", "unpublish", "feature", "unfeature"]
     readonly_fields = ["created_at", "updated_at", "created_by", "source_url", "source_file", "source_data"]
     fieldsets = [
-        ("Story", {"fields": ["headline", "slug", "standfirst", "body"]}),
+        ("Story", {"fields": ["headline", "slug", "standfirst", "body", "revision_seen"]}),
         ("Photo", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
         ("Sections and tags", {"fields": ["section", "categories", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "revised_at", "featured", "hidden"]}),
@@ -221,7 +280,50 @@ class ArticleAdmin(SimpleHistoryAdmin):
             obj.created_by = request.user
         if change:
             obj.revision += 1
-        super().save_model(request, obj, form, change)
+        try:
+            with transaction.atomic():  # a savepoint, so the failed attempt does not doom the request's transaction
+                super().save_model(request, obj, form, change)
+        except OSError as error:
+            # The media storage refused a new photo (full, unwritable): keep every other change.
+            if not self._drop_uploads(obj):
+                raise
+            super().save_model(request, obj, form, change)
+            self.message_user(request, self.storage_failure_message("The photo", error), messages.ERROR)
+
+    def _drop_uploads(self, obj):
+        """Put back the stored images in place of uploads that were not written; False if there were none."""
+        pending = [
+            f.name for f in obj._meta.fields if isinstance(f, models.FileField) and not getattr(obj, f.name)._committed
+        ]
+        if not pending:
+            return False
+        saved = (
+            Article.objects.filter(pk=obj.pk).values(*pending, "hero_width", "hero_height").first() if obj.pk else {}
+        )
+        for name in pending:
+            setattr(obj, name, (saved or {}).get(name, ""))
+        obj.hero_width, obj.hero_height = (saved or {}).get("hero_width"), (saved or {}).get("hero_height")
+        return True
+
+    @staticmethod
+    def storage_failure_message(what, error):
+        return (
+            f"{what} could not be stored ({error.strerror or error}). Your other changes were saved; "
+            "please try the upload again, and tell the site admin if it keeps failing."
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ArticleImage:
+            return super().save_formset(request, form, formset, change)
+        for instance in formset.save(commit=False):
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except OSError as error:
+                self.message_user(request, self.storage_failure_message("A body image", error), messages.ERROR)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -280,6 +382,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for article in allowed:
             article.status = Article.Status.REVIEW
             article._history_user = request.user
+            article.revision += 1
             article.save()
         self.message_user(request, f"{len(allowed)} article(s) submitted for review.")
 
@@ -294,6 +397,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 refused.append(f"“{article}”: {' '.join(error.messages)}")
                 continue
             article._history_user = request.user
+            article.revision += 1
             article.save()
             published += 1
         self.message_user(request, f"{published} article(s) published or scheduled.")
@@ -306,6 +410,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for article in queryset.filter(status=Article.Status.PUBLISHED):
             article.status = Article.Status.DRAFT
             article._history_user = request.user
+            article.revision += 1
             article.save()
             count += 1
         self.message_user(request, f"{count} article(s) unpublished.")
@@ -323,6 +428,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for article in queryset.exclude(featured=featured):
             article.featured = featured
             article._history_user = request.user
+            article.revision += 1
             article.save()
             count += 1
         self.message_user(request, f"{count} article(s) updated.")
