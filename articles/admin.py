@@ -439,6 +439,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="articles_article_preview"),
             path("tag-suggestions/", self.admin_site.admin_view(self.tag_suggestions), name="articles_tag_suggestions"),
+            path("import-jekyll/", self.admin_site.admin_view(self.import_jekyll), name="articles_import_jekyll"),
             *super().get_urls(),
         ]
 
@@ -454,6 +455,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         response["Cache-Control"] = "private, no-cache, no-store, must-revalidate, max-age=0"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+    def import_jekyll(self, request):
+        """Upload a Jekyll archive; the same import as ``manage.py import_jekyll`` (editors only)."""
+        from .jekyll.admin_views import import_view
+
+        return import_view(request, self)
 
     def tag_suggestions(self, request):
         if not self.has_view_or_change_permission(request):
