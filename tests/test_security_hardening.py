@@ -45,7 +45,7 @@ def production_env(**extra):
 # Login brute force
 
 
-def fail_login(client, address, forwarded=None, password="wrong password"):
+def fail_login(client, address, forwarded=None, password="wrong password"):  # noqa: S107
     extra = {"REMOTE_ADDR": address}
     if forwarded:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
