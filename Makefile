@@ -6,13 +6,14 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo admin bench soak clean help
+.PHONY: run test lint format migrate demo admin bench bench-import soak clean help
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  performance benchmark (see docs/performance.md)"
+	@echo "make bench-import  Jekyll import benchmark (see docs/import.md)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,9 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench-import: $(VENV)/.runtime
+	$(PY) bench/import_bench.py --count $(or $(COUNT),10000)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
