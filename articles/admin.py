@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -332,6 +333,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if not change and author is not None and not article.bylines.exists():
             Byline.objects.create(article=article, author=author)
         article.rerender()
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Writers may read the history of their own articles only; simple-history alone would show any.
+        if not can_edit_any(request.user) and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # The version shown is an old copy; the rules apply to the article as it is now.
