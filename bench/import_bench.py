@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = (
-    "council budget river flood school hospital housing transport bus rail bridge market brewery library "
-    "theatre festival election mayor police court weather storm harvest factory jobs wages rent shops museum"
-).split()
+WORDS = [
+    "council", "budget", "river", "flood", "school", "hospital", "housing", "transport", "bus", "rail", "bridge",
+    "market", "brewery", "library", "theatre", "festival", "election", "mayor", "police", "court", "weather",
+    "storm", "harvest", "factory", "jobs", "wages", "rent", "shops", "museum",
+]  # fmt: skip
 
 
 def paragraph(rng, words=60):
