@@ -14,6 +14,7 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  performance benchmark (see docs/performance.md)"
 	@echo "make bench-import  Jekyll import benchmark (see docs/import.md)"
+	@echo "make soak   64 connections for 60 s with an editor publishing, then Redis stopped (docs/security.md)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,9 @@ format: $(VENV)/.dev
 
 bench-import: $(VENV)/.runtime
 	$(PY) bench/import_bench.py --count $(or $(COUNT),10000)
+
+soak: $(VENV)/.runtime
+	$(PY) bench/soak.py $(if $(DURATION),--duration $(DURATION))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

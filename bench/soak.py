@@ -1,0 +1,377 @@
+# ruff: noqa: S310, S603, S607 - a local tool that starts its own processes and talks only to 127.0.0.1
+"""The soak test behind `make soak`: the site under sustained load, with editors working and Redis failing.
+
+It builds a throwaway archive (SQLite, 2,000 published articles) and starts its own Redis on 127.0.0.1:6391
+and gunicorn with production settings on 127.0.0.1:8102 (DJANGO_DEBUG=0, a generated secret key,
+DJANGO_SECURE_SSL_REDIRECT=0 because there is no TLS proxy in front). Then, twice:
+
+1. wrk drives 64 connections for 60 seconds over a mix of pages (home, articles, sections, tags, authors,
+   search, feeds, sitemaps) while an editor, logged in through the admin like a person, publishes a new
+   article every ``--publish-every`` seconds (10 by default; every publish empties the page cache);
+2. the same again, with Redis stopped halfway through.
+
+It reports requests, p50/p99 latency, 5xx responses (from wrk and from the editor), and the resident
+memory of each gunicorn worker after warm-up and at the end. It fails (exit 1) on any 5xx, on a failed
+publish, or when a worker grows by more than the bound below.
+
+    .venv/bin/python bench/soak.py                  # the full soak, about 3 minutes
+    .venv/bin/python bench/soak.py --duration 10    # a quick look
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+HOST = "127.0.0.1"
+PORT = 8102
+REDIS_PORT = 6391
+CONNECTIONS = 64
+WORKER_GROWTH_BOUND_MB = 64
+EDITOR_PASSWORD = "soak-" + secrets.token_urlsafe(12)
+
+LUA = """
+local paths = {%(paths)s}
+local counter = 0
+local threads = {}
+setup = function(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+init = function(args)
+  fivexx = 0
+  counter = 0
+end
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[((counter * 7 + id) %% #paths) + 1], {["Accept-Encoding"] = "gzip"})
+end
+response = function(status, headers, body)
+  if status >= 500 then fivexx = fivexx + 1 end
+end
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("fivexx") end
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), total,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+SETUP_EDITOR = """
+from django.contrib.auth.models import Group, User
+from articles.models import Author, Category, Article
+from taggit.models import Tag
+import json
+user = User.objects.create_user("soak-editor", password=%(password)r, is_staff=True)
+user.groups.add(Group.objects.get(name="Editors"))
+Author.objects.create(name="Soak Editor", user=user)
+articles = [a.get_absolute_url() for a in Article.objects.listed().select_related("section").order_by("?")[:300]]
+sections = [c.get_absolute_url() for c in Category.objects.all()]
+tags = ["/tag/%%s/" %% t for t in Tag.objects.order_by("?").values_list("slug", flat=True)[:60]]
+authors = [a.get_absolute_url() for a in Author.objects.order_by("?")[:60]]
+print(json.dumps({"articles": articles, "sections": sections, "tags": tags, "authors": authors,
+                  "section_id": Category.objects.order_by("pk").first().pk}))
+"""
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def environment(workdir):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings.base",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}:{PORT}",
+        SITE_URL=f"http://{HOST}:{PORT}",
+        DATABASE_URL=f"sqlite:///{workdir / 'soak.sqlite3'}",
+        DJANGO_MEDIA_ROOT=str(workdir / "media"),
+        PAGE_CACHE_STAMP_FILE=str(workdir / "pagecache-stamp"),
+        REDIS_URL=f"redis://{HOST}:{REDIS_PORT}/0",
+        AXES_FAILURE_LIMIT="1000",
+    )
+    return env
+
+
+def manage(env, *args, capture=False):
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=capture, text=True
+    )
+    return result.stdout
+
+
+def wait_for_port(port, timeout=30):
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((HOST, port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing listening on {HOST}:{port} after {timeout}s")
+
+
+def worker_pids(master):
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sorted(int(pid) for pid in children)
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Editor(threading.Thread):
+    """Logs in through the admin and publishes an article every `interval` seconds until stopped.
+
+    It speaks as a browser behind the TLS proxy would (X-Forwarded-Proto: https), so the production
+    settings' secure cookies and strict CSRF origin checks apply to it as they would to a real editor.
+    """
+
+    def __init__(self, section_id, interval=2.0):
+        super().__init__(daemon=True)
+        self.section_id, self.interval = section_id, interval
+        self.stop = threading.Event()
+        self.published, self.failures, self.fivexx = 0, [], 0
+        self.cookies = {}
+        self.opener = urllib.request.build_opener(NoRedirects)
+
+    def request(self, path, data=None):
+        """One request, no redirects followed; returns (status, location, body) and keeps the cookies."""
+        origin = f"https://{HOST}:{PORT}"
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "Origin": origin,
+            "Referer": origin + path,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(f"http://{HOST}:{PORT}{path}", data=body, headers=headers)
+        try:
+            response = self.opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, response.headers.get("Location", ""), response.read().decode(errors="replace")
+
+    def login(self):
+        self.request("/admin/login/")
+        status, location, _ = self.request(
+            "/admin/login/",
+            {"username": "soak-editor", "password": EDITOR_PASSWORD, "next": "/admin/",
+             "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")},
+        )  # fmt: skip
+        if status != 302 or location != "/admin/":
+            raise RuntimeError(f"editor could not log in (status {status}, redirected to {location!r})")
+
+    def publish(self, number):
+        headline = f"Soak story {number} {secrets.token_hex(3)}"
+        data = {
+            "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+            "headline": headline, "slug": "", "standfirst": "Filed under load.",
+            "body": "A paragraph written while the site was busy.\n\nAnother one.", "section": str(self.section_id),
+            "status": "published", "hero_alt": "", "hero_caption": "", "hero_credit": "", "tags": "soak",
+            "meta_description": "", "canonical_url": "", "revision_seen": "", "_save": "Save",
+        }  # fmt: skip
+        for prefix in ("bylines", "images", "corrections"):
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
+                         f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})  # fmt: skip
+        status, location, body = self.request("/admin/articles/article/add/", data)
+        if status >= 500:
+            self.fivexx += 1
+        if status != 302 or location != "/admin/articles/article/":
+            errors = re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', body, re.S)
+            self.failures.append(f"{headline}: status {status}, redirected to {location!r}, {errors[:2]}")
+        else:
+            self.published += 1
+
+    def run(self):
+        try:
+            self.login()
+            number = 0
+            while not self.stop.wait(self.interval):
+                number += 1
+                self.publish(number)
+        except Exception as error:  # noqa: BLE001 - reported as a failure of the soak, not lost in a thread
+            self.failures.append(f"editor stopped: {error!r}")
+
+
+def run_wrk(paths, duration, workdir):
+    script = workdir / "mix.lua"
+    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "-s", str(script),
+         f"http://{HOST}:{PORT}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    requests, micros, p50, p99, fivexx, socket_errors = (int(v) for v in line.split()[1:])
+    return {
+        "requests": requests,
+        "rps": round(requests / (micros / 1e6)),
+        "p50_ms": round(p50 / 1000, 1),
+        "p99_ms": round(p99 / 1000, 1),
+        "5xx": fivexx,
+        "socket_errors": socket_errors,
+    }
+
+
+def phase(name, paths, duration, workdir, master, section_id, interval, halfway=None):
+    log(f"\n== {name}: {CONNECTIONS} connections for {duration}s while an editor publishes ==")
+    run_wrk(paths, max(5, duration // 6), workdir)  # warm-up: caches, imports, connection pools
+    before = {pid: rss_mb(pid) for pid in worker_pids(master)}
+    editor = Editor(section_id, interval)
+    editor.start()
+    timer = threading.Timer(duration / 2, halfway) if halfway else None
+    if timer:
+        timer.start()
+    load = run_wrk(paths, duration, workdir)
+    editor.stop.set()
+    editor.join(timeout=30)
+    after = {pid: rss_mb(pid) for pid in worker_pids(master)}
+    growth = {pid: round(after.get(pid, 0) - mb, 1) for pid, mb in before.items()}
+    result = {
+        "phase": name,
+        **load,
+        "editor_published": editor.published,
+        "editor_failures": editor.failures,
+        "editor_5xx": editor.fivexx,
+        "worker_rss_mb_after_warmup": [round(v, 1) for v in before.values()],
+        "worker_rss_mb_at_end": [round(after.get(pid, 0), 1) for pid in before],
+        "worker_growth_mb": list(growth.values()),
+        "workers_replaced": sorted(set(after) - set(before)),
+    }
+    for key, value in result.items():
+        log(f"  {key}: {value}")
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load in each phase (default 60)")
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--publish-every", type=float, default=10.0, help="seconds between the editor's articles")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    for tool in ("wrk", "redis-server"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed: apt-get install {tool}")
+
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-soak-"))
+    env = environment(workdir)
+    processes = []
+    try:
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(REDIS_PORT), "--bind", HOST, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(redis)
+        wait_for_port(REDIS_PORT)
+        log(f"Building a {args.articles}-article archive in {workdir}")
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        manage(env, "generate_bench_data", "--articles", str(args.articles), "--tags", "300", "--yes", capture=True)
+        output = manage(env, "shell", "-c", SETUP_EDITOR % {"password": EDITOR_PASSWORD}, capture=True)
+        site = json.loads(output.strip().splitlines()[-1])
+        paths = (
+            ["/"] * 20 + site["articles"] + site["sections"] * 3 + site["tags"] + site["authors"]
+            + [f"/search/?q={word}" for word in ("council", "river budget", "school", "flood", "otter")] * 4
+            + ["/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-articles.xml", "/news-sitemap.xml",
+               "/corrections/", "/archive/", "/health/"] * 3
+        )  # fmt: skip
+        gunicorn = subprocess.Popen(
+            [str(GUNICORN), "newsroom.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", str(args.workers),
+             "--worker-class", "gthread", "--threads", "4", "--max-requests", "0",
+             "--error-logfile", str(workdir / "gunicorn.log"), "--log-level", "warning"],
+            cwd=ROOT, env=env, stderr=(workdir / "workers.log").open("w"),
+        )  # fmt: skip
+        processes.append(gunicorn)
+        wait_for_port(PORT)
+        time.sleep(1)
+
+        results = [
+            phase("steady", paths, args.duration, workdir, gunicorn.pid, site["section_id"], args.publish_every),
+            phase(
+                "redis-stopped-midway",
+                paths,
+                args.duration,
+                workdir,
+                gunicorn.pid,
+                site["section_id"],
+                args.publish_every,
+                halfway=lambda: (log("  -- stopping Redis --"), redis.send_signal(signal.SIGTERM)),
+            ),
+        ]
+        health = urllib.request.urlopen(f"http://{HOST}:{PORT}/health/", timeout=10).read().decode()
+        log(f"\nHealth after the soak: {health}")
+        cache_errors = (workdir / "workers.log").read_text().count("Cache unavailable")
+        log(f"'Cache unavailable' lines logged by the workers: {cache_errors}")
+        if args.json:
+            meta = {"bound_mb": WORKER_GROWTH_BOUND_MB, "publish_every": args.publish_every, "workers": args.workers}
+            Path(args.json).write_text(json.dumps({**meta, "results": results}, indent=2))
+        problems = []
+        for result in results:
+            if result["5xx"] or result["editor_5xx"]:
+                problems.append(f"{result['phase']}: {result['5xx']} + {result['editor_5xx']} responses were 5xx")
+            if result["editor_failures"] or not result["editor_published"]:
+                problems.append(f"{result['phase']}: publishing failed: {result['editor_failures'][:3]}")
+            if any(growth > WORKER_GROWTH_BOUND_MB for growth in result["worker_growth_mb"]):
+                problems.append(f"{result['phase']}: a worker grew by more than {WORKER_GROWTH_BOUND_MB} MB")
+        if results[1]["phase"] == "redis-stopped-midway" and not cache_errors:
+            problems.append("Redis was stopped but no worker logged the cache failure")
+        log("\n" + ("PASS: no 5xx, every publish went through, memory within bounds" if not problems else "FAIL"))
+        for problem in problems:
+            log(f"  {problem}")
+        return 1 if problems else 0
+    except BaseException:
+        for log_file in ("workers.log", "gunicorn.log"):
+            if (workdir / log_file).exists():
+                log(
+                    f"--- {log_file} (last lines) ---\n"
+                    + "\n".join((workdir / log_file).read_text().splitlines()[-30:])
+                )
+        raise
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
