@@ -46,18 +46,43 @@ class CursorPage:
         return bool(self.older or self.newer)
 
 
-def paginate(queryset, params, per_page=20):
-    """Return the CursorPage of ``queryset`` that the request's ``before``/``after`` parameters ask for."""
+def _window(queryset, newer_than, older_than, limit):
+    """Up to ``limit`` rows next to a cursor: oldest first after ``newer_than``, else newest first."""
+    if newer_than:
+        moment, pk = newer_than
+        after = Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)
+        return queryset.filter(after).order_by("published_at", "pk")[:limit]
+    ordered = queryset.order_by("-published_at", "-pk")
+    if older_than:
+        moment, pk = older_than
+        ordered = ordered.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
+    return ordered[:limit]
+
+
+def _rows(queryset, sources, newer_than, older_than, limit):
+    if not sources:
+        return list(_window(queryset, newer_than, older_than, limit))
+    # Several index-friendly sources (say a section's own articles and those filed under it as an extra
+    # section): take a window from each, merge the keys, then read the winning rows in one query.
+    keys = set()
+    for source in sources:
+        keys.update(_window(source, newer_than, older_than, limit).values_list("published_at", "pk"))
+    chosen = sorted(keys, reverse=not newer_than)[:limit]
+    found = queryset.in_bulk([pk for _, pk in chosen])
+    return [found[pk] for _, pk in chosen if pk in found]
+
+
+def paginate(queryset, params, per_page=20, sources=None):
+    """Return the CursorPage of ``queryset`` that the request's ``before``/``after`` parameters ask for.
+
+    ``sources``, when given, are querysets whose union is the list; ``queryset`` then only says how to read
+    the rows (select_related, prefetch, deferred columns).
+    """
     before, after = params.get("before"), params.get("after")
     if before and after:
         raise Http404("This page does not exist.")
     if after:
-        moment, pk = decode_cursor(after)
-        rows = list(
-            queryset.filter(Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=pk)).order_by(
-                "published_at", "pk"
-            )[: per_page + 1]
-        )
+        rows = _rows(queryset, sources, decode_cursor(after), None, per_page + 1)
         has_newer = len(rows) > per_page
         items = list(reversed(rows[:per_page]))
         if not items:
@@ -68,11 +93,7 @@ def paginate(queryset, params, per_page=20):
             newer=encode_cursor(items[0]) if has_newer else None,
             is_first=False,
         )
-    ordered = queryset.order_by("-published_at", "-pk")
-    if before:
-        moment, pk = decode_cursor(before)
-        ordered = ordered.filter(Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=pk))
-    rows = list(ordered[: per_page + 1])
+    rows = _rows(queryset, sources, None, decode_cursor(before) if before else None, per_page + 1)
     items = rows[:per_page]
     if before and not items:
         raise Http404("This page does not exist.")

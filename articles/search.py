@@ -64,14 +64,22 @@ def search(query, page=1):
     return SearchResults(items=items, terms=terms, page=page, has_next=len(ids) > PER_PAGE)
 
 
+# Ranking every match of a common word costs time in proportion to the archive. Relevance is therefore
+# computed over the most recently added CANDIDATES matches (found cheaply by id order), which keeps a
+# search as fast at 100,000 articles as at 1,000 while still ranking the results that matter to readers.
+CANDIDATES = 2000
+
+
 def _sqlite_ids(terms, limit, offset):
     match = " AND ".join(f'"{term}"*' if i == len(terms) - 1 else f'"{term}"' for i, term in enumerate(terms))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.id FROM article_search s JOIN articles_article a ON a.id = s.rowid "
-            "WHERE article_search MATCH %s AND a.status = 'published' AND a.published_at <= %s AND NOT a.hidden "
+            "WHERE article_search MATCH %s AND s.rowid >= (SELECT coalesce(min(rowid), 0) FROM ("
+            "  SELECT rowid FROM article_search WHERE article_search MATCH %s ORDER BY rowid DESC LIMIT %s)) "
+            "AND a.status = 'published' AND a.published_at <= %s AND NOT a.hidden "
             "ORDER BY bm25(article_search, 10.0, 4.0, 1.0, 4.0, 4.0), a.published_at DESC LIMIT %s OFFSET %s",
-            [match, timezone.now(), limit, offset],
+            [match, match, CANDIDATES, timezone.now(), limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -81,9 +89,12 @@ def _postgres_ids(terms, limit, offset):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.id FROM articles_article a, to_tsquery('english', %s) q "
-            "WHERE a.search_vector @@ q AND a.status = 'published' AND a.published_at <= %s AND NOT a.hidden "
+            "WHERE a.search_vector @@ q AND a.id >= (SELECT coalesce(min(id), 0) FROM ("
+            "  SELECT id FROM articles_article WHERE search_vector @@ to_tsquery('english', %s) "
+            "  ORDER BY id DESC LIMIT %s) AS recent) "
+            "AND a.status = 'published' AND a.published_at <= %s AND NOT a.hidden "
             "ORDER BY ts_rank_cd(a.search_vector, q) DESC, a.published_at DESC LIMIT %s OFFSET %s",
-            [tsquery, timezone.now(), limit, offset],
+            [tsquery, tsquery, CANDIDATES, timezone.now(), limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 

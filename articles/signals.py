@@ -1,8 +1,10 @@
 """Keep the search index and the page cache in step with what readers see."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
@@ -11,6 +13,13 @@ from newsroom import pagecache
 from . import search
 from .context_processors import NAV_CACHE_KEY
 from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Category, Correction
+
+
+@receiver(pre_save, sender=Tag)
+def give_every_tag_an_address(sender, instance, raw=False, **kwargs):
+    """A tag whose name has no Latin letters or digits (say "東京") still gets a usable slug."""
+    if not raw and not instance.slug:
+        instance.slug = "tag-" + hashlib.sha1(instance.name.encode(), usedforsecurity=False).hexdigest()[:10]
 
 
 @receiver(post_save, sender=Article)

@@ -1,7 +1,10 @@
 """Sitemaps for search engines: articles, sections, tags, authors, and a Google News sitemap.
 
-Addresses are built from SITE_URL. Each sitemap is paged at 5,000 addresses, well under the protocol's
-50,000, and reports its latest change with one aggregate query rather than by reading every item.
+Addresses are built from SITE_URL. Large sitemaps are split by ranges of primary key rather than by
+OFFSET: page N holds the public items whose id falls in the N-th block of ``limit`` ids. Counting pages
+needs only the lowest and highest id (two index lookups) and each page is one index range scan, so a
+sitemap page costs the same at 1,000 or 1,000,000 articles. A page holds at most ``limit`` addresses, far
+below the protocol's 50,000; a block whose articles are all unpublished is simply an empty page.
 """
 
 from datetime import timedelta
@@ -9,29 +12,64 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from .models import Article, Author, Byline, Category, TaggedArticle
 
-PAGE_SIZE = 5000
+PAGE_SIZE = 1000
 
 
-def public(prefix):
-    """A filter on a related article path that keeps only what readers can see in lists."""
-    return Q(
-        **{
-            f"{prefix}status": Article.Status.PUBLISHED,
-            f"{prefix}published_at__lte": timezone.now(),
-            f"{prefix}hidden": False,
-        }
-    )
+class RangePage:
+    def __init__(self, object_list, number):
+        self.object_list, self.number = object_list, number
+
+
+class RangePaginator:
+    """Pages of a queryset by blocks of primary keys; see the module docstring."""
+
+    def __init__(self, queryset, all_ids, per_page):
+        self.queryset, self.per_page = queryset, per_page
+        ordered = all_ids.order_by("pk").values_list("pk", flat=True)
+        self.first_id = ordered.first()
+        self.last_id = ordered.last() if self.first_id is not None else None
+
+    @property
+    def num_pages(self):
+        if self.first_id is None:
+            return 1
+        return (self.last_id - self.first_id) // self.per_page + 1
+
+    @property
+    def page_range(self):
+        return range(1, self.num_pages + 1)
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger("That page number is not an integer") from error
+        if number < 1 or number > self.num_pages:
+            raise EmptyPage("That page contains no results")
+        if self.first_id is None:
+            return RangePage([], number)
+        low = self.first_id + (number - 1) * self.per_page
+        items = self.queryset.filter(pk__gte=low, pk__lt=low + self.per_page).order_by("pk")
+        return RangePage(list(items), number)
+
+
+def newest_publication():
+    """When the newest public article appeared: one index lookup, used as the index's lastmod."""
+    return Article.objects.listed().order_by("-published_at").values_list("published_at", flat=True).first()
 
 
 class SiteSitemap(Sitemap):
     limit = PAGE_SIZE
+    # Every id the paged queryset could hold, public or not (cheap to bound).
+    id_source = None
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme
@@ -39,75 +77,71 @@ class SiteSitemap(Sitemap):
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc
 
-    # Articles whose publication changes the pages of this sitemap.
-    articles_filter = Q()
-
-    def lastmod(self, item):
-        return item.latest
+    @property
+    def paginator(self):
+        if self.id_source is None:
+            return super().paginator
+        return RangePaginator(self.items(), self.id_source.all(), self.limit)
 
     def get_latest_lastmod(self):
-        articles = Article.objects.listed().filter(self.articles_filter)
-        return articles.aggregate(newest=Max("published_at"))["newest"]
+        return newest_publication()
 
 
 class ArticleSitemap(SiteSitemap):
     changefreq = "weekly"
+    id_source = Article.objects
 
     def items(self):
         return (
             Article.objects.listed()
             .select_related("section")
             .only("slug", "section__slug", "published_at", "updated_at", "revised_at")
-            .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, item):
         return max(filter(None, [item.published_at, item.revised_at, item.updated_at]))
 
-    def get_latest_lastmod(self):
-        return Article.objects.listed().aggregate(newest=Max("updated_at"))["newest"]
-
 
 class SectionSitemap(SiteSitemap):
     changefreq = "hourly"
-    articles_filter = Q(section__isnull=False)
 
     def items(self):
+        newest = Article.objects.listed().filter(section=OuterRef("pk")).order_by("-published_at")
         return (
-            Category.objects.annotate(latest=Max("articles__published_at", filter=public("articles__")))
+            Category.objects.annotate(latest=Subquery(newest.values("published_at")[:1]))
             .filter(latest__isnull=False)
             .order_by("nav_order", "pk")
         )
 
+    def lastmod(self, item):
+        return item.latest
+
 
 class TagSitemap(SiteSitemap):
+    """Tags with at least one public article. Entries carry no lastmod: finding each tag's newest
+    article would cost a scan per tag that grows with the archive."""
+
     changefreq = "daily"
-    articles_filter = Q(pk__in=TaggedArticle.objects.values("content_object_id"))
+    id_source = Tag.objects
 
     def items(self):
-        path = "articles_taggedarticle_items__content_object__"
-        used = TaggedArticle.objects.filter(content_object__in=Article.objects.listed()).values("tag_id")
-        return (
-            Tag.objects.filter(pk__in=used)
-            .annotate(latest=Max(f"{path}published_at", filter=public(path)))
-            .order_by("pk")
-        )
+        listed = Article.objects.listed().filter(pk=OuterRef("content_object_id"))
+        used = TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(listed))
+        return Tag.objects.filter(Exists(used))
 
     def location(self, item):
         return reverse("articles:tag", kwargs={"slug": item.slug})
 
 
 class AuthorSitemap(SiteSitemap):
+    """Authors with at least one public article (no per-entry lastmod, as for tags)."""
+
     changefreq = "daily"
-    articles_filter = Q(pk__in=Byline.objects.values("article_id"))
+    id_source = Author.objects
 
     def items(self):
-        bylined = Byline.objects.filter(article__in=Article.objects.listed()).values("author_id")
-        return (
-            Author.objects.filter(pk__in=bylined)
-            .annotate(latest=Max("bylines__article__published_at", filter=public("bylines__article__")))
-            .order_by("pk")
-        )
+        listed = Article.objects.listed().filter(pk=OuterRef("article_id"))
+        return Author.objects.filter(Exists(Byline.objects.filter(author=OuterRef("pk")).filter(Exists(listed))))
 
 
 SITEMAPS = {

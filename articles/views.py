@@ -2,8 +2,9 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -31,8 +32,12 @@ class CursorListMixin:
 
     def get(self, request, *args, **kwargs):
         self.object_list = self.get_queryset()
-        self.page = paginate(self.object_list, request.GET, self.per_page)
+        self.page = paginate(self.object_list, request.GET, self.per_page, self.get_sources())
         return self.render_to_response(self.get_context_data())
+
+    def get_sources(self):
+        """Querysets whose union is the list, when one indexed query cannot express it (see paginate)."""
+        return None
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -74,19 +79,33 @@ class HomeView(CursorListMixin, ListView):
         )
 
     def section_blocks(self, shown):
-        """The newest few stories of each navigation section, not already shown above, in one query."""
-        newest_first = [F("published_at").desc(), F("pk").desc()]
-        rows = (
-            self.object_list.filter(section__show_in_nav=True)
-            .exclude(pk__in=shown)
-            .annotate(rank=Window(RowNumber(), partition_by=F("section_id"), order_by=newest_first))
-            .filter(rank__lte=self.per_section)
-            .order_by("section__nav_order", "section__name", "rank")
-        )
-        blocks = {}
+        """The newest few stories of each navigation section not already shown above.
+
+        One statement: a UNION ALL of small per-section queries, each served by the section index, so the
+        cost does not grow with the archive (a window over all articles would).
+        """
+        sections = list(Category.objects.filter(show_in_nav=True))
+        if not sections:
+            return []
+        parts, params = [], []
+        for index, section in enumerate(sections):
+            newest = (
+                Article.objects.listed()
+                .filter(section=section)
+                .exclude(pk__in=shown)
+                .order_by("-published_at", "-pk")
+                .values("pk")[: self.per_section]
+            )
+            sql, part_params = newest.query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) AS block{index}")  # noqa: S608 - SQL built by the ORM
+            params += part_params
+        union = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - the parts are ORM-built SQL
+        rows = self.object_list.filter(pk__in=union).order_by("-published_at", "-pk")
+        by_section = {section.pk: (section, []) for section in sections}
         for article in rows:
-            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
-        return list(blocks.values())
+            article.section = by_section[article.section_id][0]
+            by_section[article.section_id][1].append(article)
+        return [block for block in by_section.values() if block[1]]
 
 
 class SectionView(CursorListMixin, ListView):
@@ -96,6 +115,10 @@ class SectionView(CursorListMixin, ListView):
         self.list_description = self.section.description
         extra = Article.categories.through.objects.filter(category=self.section).values("article_id")
         return Article.objects.listed().for_listing().filter(Q(section=self.section) | Q(pk__in=extra))
+
+    def get_sources(self):
+        listed = Article.objects.listed()
+        return [listed.filter(section=self.section), listed.filter(categories=self.section)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, feed_url_name="articles:section_feed", **kwargs)
@@ -220,18 +243,24 @@ class ArticleDetailView(DetailView):
 
 
 def related_articles(article, limit=4):
-    """Published articles sharing the most tags with this one, then the newest in its section."""
+    """Published articles sharing the most tags with this one, then the newest in its section.
+
+    Candidates are ranked on the tag table alone (one small aggregate over the article's tags); only the
+    few winners are read from the article table, with just the columns the related block shows.
+    """
+    columns = ("headline", "slug", "published_at", "section__slug", "section__name")
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = []
     if tag_ids:
-        related = list(
-            Article.objects.listed()
-            .filter(tagged_items__tag_id__in=tag_ids)
-            .exclude(pk=article.pk)
-            .annotate(shared=Count("tagged_items"))
-            .order_by("-shared", "-published_at")
-            .select_related("section")[:limit]
+        ranked = list(
+            TaggedArticle.objects.filter(tag_id__in=tag_ids)
+            .exclude(content_object_id=article.pk)
+            .values_list("content_object_id", flat=True)
+            .annotate(shared=Count("id"))
+            .order_by("-shared", "-content_object_id")[: limit * 10]
         )
+        found = Article.objects.listed().filter(pk__in=ranked).select_related("section").only(*columns).in_bulk()
+        related = [found[pk] for pk in ranked if pk in found][:limit]
     if len(related) < limit and article.section_id:
         seen = [article.pk, *(a.pk for a in related)]
         related += list(
@@ -239,7 +268,8 @@ def related_articles(article, limit=4):
             .filter(section_id=article.section_id)
             .exclude(pk__in=seen)
             .order_by("-published_at", "-pk")
-            .select_related("section")[: limit - len(related)]
+            .select_related("section")
+            .only(*columns)[: limit - len(related)]
         )
     return related
 

@@ -142,7 +142,7 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _cacheable_request(request):
-        if request.method not in ("GET", "HEAD"):
+        if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
             return False
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             return False  # logged-in staff (and anyone with a session) always get a fresh page

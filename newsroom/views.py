@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 
-from articles.sitemaps import SITEMAPS, news_sitemap_articles
+from articles.sitemaps import SITEMAPS, newest_publication, news_sitemap_articles
 
 logger = logging.getLogger("newsroom")
 
@@ -46,17 +46,15 @@ def health(request):
 @x_robots_tag
 def sitemap_index(request):
     """The sitemap index: every page of every sitemap, and the news sitemap, at their SITE_URL addresses."""
-    entries, newest = [], []
+    lastmod = newest_publication()
+    entries = []
     for section, sitemap_class in SITEMAPS.items():
-        sitemap = sitemap_class()
         location = settings.SITE_URL + reverse("sitemap", kwargs={"section": section})
-        lastmod = sitemap.get_latest_lastmod()
-        newest.append(lastmod)
         entries.append(SitemapIndexItem(location, lastmod))
-        entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in sitemap.paginator.page_range[1:]]
+        pages = sitemap_class().paginator.page_range
+        entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in pages[1:]]
     entries.append(SitemapIndexItem(settings.SITE_URL + reverse("news_sitemap"), None))
-    known = [moment for moment in newest if moment]
-    headers = {"Last-Modified": http_date(max(known).timestamp())} if known else None
+    headers = {"Last-Modified": http_date(lastmod.timestamp())} if lastmod else None
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml", headers=headers
     )

@@ -135,3 +135,12 @@ def test_corrections_render_their_note_safely():
     note = article.corrections.create(note="Fixed <script>alert(1)</script> the **date**.")
     assert "<strong>date</strong>" in note.note_html
     assert "<script" not in note.note_html
+
+
+def test_tags_get_ascii_slugs_even_from_non_latin_names():
+    article = ArticleFactory(tags=["Zürich", "東京"])
+    slugs = sorted(tag.slug for tag in article.tags.all())
+    assert slugs[1] == "zurich"
+    assert slugs[0].startswith("tag-")
+    for slug in slugs:
+        assert slug.isascii()

@@ -7,6 +7,7 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Q
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -226,6 +227,24 @@ def test_section_pages_walk_back_and_forth_with_cursors(client, site):
     back = client.get(f"/section/news/?after={second.context['page'].newer}")
     assert [a.pk for a in back.context["articles"]] == [a.pk for a in first.context["articles"]]
     assert 'rel="next"' in first.content.decode()
+
+
+def test_section_pages_include_articles_filed_there_as_an_extra_section_exactly_once(client, site):
+    sport = CategoryFactory(name="Sport", slug="sport")
+    own = ArticleFactory.create_batch(15, section=sport)
+    extra = ArticleFactory.create_batch(15, section=site["news"])
+    for article in extra[::2]:
+        article.categories.add(sport, site["news"])
+    seen, url = [], "/section/sport/"
+    while url:
+        response = client.get(url)
+        seen += [a.pk for a in response.context["articles"]]
+        older = response.context["page"].older
+        url = f"/section/sport/?before={older}" if older else None
+    expected = Article.objects.listed().filter(Q(section=sport) | Q(categories=sport)).values_list("pk", flat=True)
+    assert sorted(seen) == sorted(set(expected))
+    assert {a.pk for a in own + extra[::2]} <= set(seen)
+    assert len(seen) == len(set(seen))
 
 
 def test_author_page_shows_bio_photo_and_stories(client, site):

@@ -147,6 +147,7 @@ else:
 
 # Whole-page cache for anonymous readers (newsroom/pagecache.py). Pages are invalidated by a content version
 # that every change bumps, so the lifetime below only bounds memory, never freshness.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
 PAGE_CACHE_BROWSER_MAX_AGE = 0
@@ -183,7 +184,27 @@ STORAGES = {
         )
     },
 }
+# Media on S3-compatible object storage (AWS, MinIO, Ceph, R2, ...) when a bucket is named; local disk
+# otherwise. Renditions made by django-imagekit go to the same storage. See docs/deploy.md.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            # Stored names are random and never reused, so browsers and CDNs may keep them for good.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+WHITENOISE_ROOT = os.environ.get("WHITENOISE_ROOT") or None  # extra files served at the site root
 
 # Uploads: generous enough for a phone photo, small enough to keep the server safe.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -201,6 +222,7 @@ VIDEO_EMBED_HOSTS = env_list(
 )
 
 TAGGIT_CASE_INSENSITIVE = True
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII slugs: "Zürich" -> "zurich"
 
 # Feeds: "full" puts the whole article in feed items, "summary" only the standfirst.
 FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")

@@ -1,0 +1,268 @@
+"""Bulk-generate a large archive for benchmarks and load tests (minutes for 100,000 articles, not hours)."""
+
+import random
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from articles.models import (
+    Article,
+    ArticleImage,
+    ArticleRedirect,
+    Author,
+    Byline,
+    Category,
+    Correction,
+    TaggedArticle,
+)
+from articles.rendering import render_body
+
+WORDS = [
+    "council",
+    "budget",
+    "river",
+    "flood",
+    "school",
+    "hospital",
+    "housing",
+    "transport",
+    "bus",
+    "rail",
+    "bridge",
+    "market",
+    "brewery",
+    "library",
+    "theatre",
+    "festival",
+    "election",
+    "mayor",
+    "police",
+    "court",
+    "fire",
+    "weather",
+    "storm",
+    "heat",
+    "drought",
+    "farm",
+    "harvest",
+    "factory",
+    "jobs",
+    "wages",
+    "rent",
+    "shops",
+    "café",
+    "museum",
+    "park",
+    "garden",
+    "otter",
+    "salmon",
+    "canal",
+    "towpath",
+    "cycling",
+    "football",
+    "cricket",
+    "rugby",
+    "marathon",
+    "choir",
+    "orchestra",
+    "gallery",
+    "archive",
+    "planning",
+    "permit",
+    "tax",
+    "levy",
+    "grant",
+    "charity",
+    "volunteer",
+    "hospice",
+    "clinic",
+    "teacher",
+    "nurse",
+    "doctor",
+    "pupils",
+    "exam",
+    "university",
+    "student",
+    "startup",
+    "investment",
+    "pension",
+    "energy",
+    "solar",
+    "wind",
+    "heating",
+    "water",
+    "sewage",
+    "pollution",
+    "wildlife",
+    "trees",
+    "woodland",
+    "hills",
+    "valley",
+    "estate",
+    "tower",
+    "square",
+    "station",
+    "airport",
+    "harbour",
+]
+
+PARAGRAPH = (
+    "The {a} plan was discussed at length by residents and officials, who raised questions about the {b} and "
+    "the effect on the {c}. Supporters argued that the {a} would bring lasting benefits, while critics said "
+    "the {b} had been overlooked and asked for more time to study the {c} figures before any decision."
+)
+
+
+class Command(BaseCommand):
+    help = "Replace the database's content with a generated archive of the given size, for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=100_000, help="published articles (default 100,000)")
+        parser.add_argument("--authors", type=int, default=300)
+        parser.add_argument("--sections", type=int, default=20)
+        parser.add_argument("--tags", type=int, default=5000)
+        parser.add_argument("--years", type=float, default=8.0, help="the archive spans this many years")
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--yes", action="store_true", help="do not ask before deleting existing content")
+
+    def handle(self, *args, articles, authors, sections, tags, years, seed, yes, **options):
+        if Article.objects.exists() and not yes:
+            raise CommandError("The database already has articles; pass --yes to replace them.")
+        rng = random.Random(seed)
+        started = time.monotonic()
+        with transaction.atomic():
+            self.step("Clearing existing content")
+            models = [TaggedArticle, Byline, Article.categories.through, Article.history.model, ArticleImage,
+                      Correction, ArticleRedirect, Article, Tag, Author, Category]  # fmt: skip
+            with connection.cursor() as cursor:
+                for model in models:  # plain SQL: no per-row signals for a wholesale replacement
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            section_ids = self.make_sections(sections)
+            author_ids = self.make_authors(authors)
+            tag_ids = self.make_tags(tags, rng)
+            self.make_articles(articles, section_ids, author_ids, tag_ids, years, rng)
+        self.step("Building the search index")
+        self.rebuild_search()
+        self.step("Updating planner statistics")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        total = Article.objects.count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {total:,} articles ({articles:,} published), {authors} authors, {sections} sections, "
+                f"{tags:,} tags in {time.monotonic() - started:.0f} s."
+            )
+        )
+
+    def step(self, message):
+        self.stdout.write(f"  {message}…")
+        self.stdout.flush()
+
+    def make_sections(self, count):
+        self.step(f"{count} sections")
+        names = ["News", "Politics", "Business", "Environment", "Culture", "Sport", "Education", "Health",
+                 "Transport", "Housing", "Opinion", "Science", "Courts", "Food", "Travel", "Music", "Books",
+                 "Schools", "Weather", "Obituaries"]  # fmt: skip
+        names += [f"Section {n}" for n in range(len(names), count)]
+        Category.objects.bulk_create(
+            Category(name=name, slug=slugify(name), nav_order=index, show_in_nav=index < 8)
+            for index, name in enumerate(names[:count])
+        )
+        return list(Category.objects.order_by("pk").values_list("pk", flat=True))
+
+    def make_authors(self, count):
+        self.step(f"{count} authors")
+        Author.objects.bulk_create(
+            Author(name=f"Reporter {n:03d}", slug=f"reporter-{n:03d}", bio=f"Reporter {n} covers the valley.")
+            for n in range(count)
+        )
+        return list(Author.objects.order_by("pk").values_list("pk", flat=True))
+
+    def make_tags(self, count, rng):
+        self.step(f"{count:,} tags")
+        names = set()
+        while len(names) < count:
+            names.add(f"{rng.choice(WORDS)} {rng.choice(WORDS)} {len(names)}")
+        Tag.objects.bulk_create((Tag(name=name, slug=slugify(name)) for name in names), batch_size=2000)
+        return list(Tag.objects.order_by("pk").values_list("pk", flat=True))
+
+    def make_articles(self, count, section_ids, author_ids, tag_ids, years, rng):
+        now = timezone.now()
+        span = timedelta(days=365 * years)
+        bodies = []
+        for n in range(40):
+            a, b, c = rng.sample(WORDS, 3)
+            text = "\n\n".join(PARAGRAPH.format(a=a, b=b, c=c) for _ in range(6 + n % 5))
+            bodies.append((text, render_body(text)))
+        drafts, scheduled = max(1, count // 50), max(1, count // 100)
+        total = count + drafts + scheduled
+        batch = 5000
+        self.step(f"{total:,} articles ({drafts:,} drafts, {scheduled:,} scheduled)")
+        popular = tag_ids[: max(1, len(tag_ids) // 20)]
+        for start in range(0, total, batch):
+            rows = []
+            for n in range(start, min(start + batch, total)):
+                a, b, c = rng.choice(WORDS), rng.choice(WORDS), rng.choice(WORDS)
+                body, body_html = bodies[n % len(bodies)]
+                if n < count:
+                    status, moment = Article.Status.PUBLISHED, now - span * (n / count) - timedelta(minutes=5)
+                elif n < count + drafts:
+                    status, moment = Article.Status.DRAFT, None
+                else:
+                    status, moment = Article.Status.PUBLISHED, now + timedelta(hours=1 + n - count - drafts)
+                rows.append(
+                    Article(
+                        headline=f"{a.title()} {b} row over {c} plan",
+                        slug=f"{slugify(f'{a} {b} {c}')}-{n}",
+                        standfirst=f"Residents question the {b} as the {a} plan for the {c} moves ahead.",
+                        body=body,
+                        body_html=body_html,
+                        section_id=section_ids[n % len(section_ids)],
+                        status=status,
+                        published_at=moment,
+                        featured=n % 500 == 0,
+                    )
+                )
+            created = Article.objects.bulk_create(rows)
+            bylines, tagged = [], []
+            for article in created:
+                for position, author_id in enumerate(rng.sample(author_ids, 1 + (article.pk % 4 == 0))):
+                    bylines.append(Byline(article_id=article.pk, author_id=author_id, position=position))
+                chosen = {rng.choice(popular)} | set(rng.sample(tag_ids, rng.randint(0, 3)))
+                tagged += [TaggedArticle(content_object_id=article.pk, tag_id=tag_id) for tag_id in chosen]
+            Byline.objects.bulk_create(bylines)
+            TaggedArticle.objects.bulk_create(tagged)
+            self.stdout.write(f"    {min(start + batch, total):,}/{total:,}")
+
+    def rebuild_search(self):
+        tags = (
+            "(SELECT {agg} FROM taggit_tag t JOIN articles_taggedarticle ta ON ta.tag_id = t.id "
+            "WHERE ta.content_object_id = a.id)"
+        )
+        authors = (
+            "(SELECT {agg} FROM articles_author au JOIN articles_byline b ON b.author_id = au.id "
+            "WHERE b.article_id = a.id)"
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                agg = "group_concat(name, ' ')"
+                cursor.execute("DELETE FROM article_search")
+                cursor.execute(
+                    "INSERT INTO article_search (rowid, headline, standfirst, body, tags, authors) "  # noqa: S608
+                    f"SELECT a.id, a.headline, a.standfirst, a.body, {tags.format(agg=agg)}, "
+                    f"{authors.format(agg=agg)} FROM articles_article a"
+                )
+            elif connection.vendor == "postgresql":
+                agg = "string_agg(name, ' ')"
+                cursor.execute(
+                    "UPDATE articles_article a SET search_vector = "  # noqa: S608
+                    "setweight(to_tsvector('english', a.headline), 'A') || "
+                    "setweight(to_tsvector('english', a.standfirst || ' ' || "
+                    f"coalesce({tags.format(agg=agg)}, '') || ' ' || coalesce({authors.format(agg=agg)}, '')), 'B') || "
+                    "setweight(to_tsvector('english', a.body), 'C')"
+                )
