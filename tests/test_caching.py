@@ -198,4 +198,3 @@ def test_a_scheduled_article_appears_on_time_with_the_cache_on(client, page_cach
     with time_machine.travel(scheduled.published_at + timedelta(seconds=1)):
         assert "Goes out later" in get(client, "/").content.decode()
         assert get(client, scheduled.get_absolute_url()).status_code == 200
-
