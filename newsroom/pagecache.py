@@ -51,12 +51,23 @@ def current_version():
         return bump()
 
 
+# A change made while the shared cache was unreachable could not bump the version there; this process then
+# keeps trying on its next requests, so pages cached before the outage are never served after it.
+_bump_pending = False
+
+
 def bump():
     """Make every cached page stale, here and on every other app server."""
+    global _bump_pending  # noqa: PLW0603
     next_time = _next_scheduled_time()
     if _shared():
         version = time.time_ns()
-        _cache().set_many({VERSION_KEY: version, NEXT_KEY: next_time}, timeout=None)
+        try:
+            _cache().set_many({VERSION_KEY: version, NEXT_KEY: next_time}, timeout=None)
+            _bump_pending = _cache().get(VERSION_KEY) != version
+        except Exception:  # noqa: BLE001 - the outage is logged by the cache backend or below
+            logger.warning("Page cache version could not be bumped; will retry", exc_info=True)
+            _bump_pending = True
         return str(version)
     path = _stamp()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +87,7 @@ def fresh_version():
     if _shared():
         values = _cache().get_many([VERSION_KEY, NEXT_KEY])
         version, next_time = values.get(VERSION_KEY), values.get(NEXT_KEY) or NO_SCHEDULE
-        if version is None or (next_time and time.time() >= next_time):
+        if version is None or _bump_pending or (next_time and time.time() >= next_time):
             return bump()
         return str(version)
     try:

@@ -198,3 +198,27 @@ def test_a_scheduled_article_appears_on_time_with_the_cache_on(client, page_cach
     with time_machine.travel(scheduled.published_at + timedelta(seconds=1)):
         assert "Goes out later" in get(client, "/").content.decode()
         assert get(client, scheduled.get_absolute_url()).status_code == 200
+
+
+def test_a_change_made_while_redis_was_down_is_not_hidden_by_older_cached_pages(
+    client, page_cache, commit, monkeypatch
+):
+    if page_cache != "redis":
+        pytest.skip("only a shared cache can be unreachable")
+    from newsroom import pagecache
+
+    article = ArticleFactory(headline="Before the outage")
+    url = article.get_absolute_url()
+    get(client, url)
+    assert get(client, url)["X-Cache"] == "HIT"
+    real_set_many = caches["default"].set_many
+
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(caches["default"], "set_many", unreachable)
+    article.status = Article.Status.DRAFT
+    commit(article.save)  # the bump cannot reach Redis
+    monkeypatch.setattr(caches["default"], "set_many", real_set_many)
+    assert pagecache._bump_pending
+    assert get(client, url).status_code == 404  # Redis is back: the next request bumps first
