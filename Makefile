@@ -52,6 +52,10 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 bench-import: $(VENV)/.runtime
 	$(PY) bench/import_bench.py --count $(or $(COUNT),10000)
 
