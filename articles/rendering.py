@@ -7,6 +7,7 @@ reading ``[[image:REF]]``, where REF is the reference shown beside the image in 
 """
 
 import re
+import threading
 from urllib.parse import urlsplit
 
 import markdown
@@ -104,26 +105,40 @@ def _heading_base_level(text):
     return 3 - min(levels) if levels else 2
 
 
+_converters = threading.local()
+
+
+def _converter(baselevel):
+    """A Markdown converter per heading base level, built once per thread (building one is costly)."""
+    cache = _converters.__dict__.setdefault("by_level", {})
+    if baselevel not in cache:
+        cache[baselevel] = markdown.Markdown(
+            extensions=[
+                "tables",
+                "footnotes",
+                "smarty",
+                "attr_list",
+                "fenced_code",
+                "sane_lists",
+                "def_list",
+                "abbr",
+                "toc",
+            ],
+            extension_configs={
+                "toc": {"baselevel": baselevel, "permalink": False},
+                "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+            },
+            output_format="html",
+        )
+    return cache[baselevel]
+
+
 def _render_markdown(text):
-    md = markdown.Markdown(
-        extensions=[
-            "tables",
-            "footnotes",
-            "smarty",
-            "attr_list",
-            "fenced_code",
-            "sane_lists",
-            "def_list",
-            "abbr",
-            "toc",
-        ],
-        extension_configs={
-            "toc": {"baselevel": _heading_base_level(text), "permalink": False},
-            "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-        },
-        output_format="html",
-    )
-    return md.convert(text)
+    md = _converter(_heading_base_level(text))
+    try:
+        return md.reset().convert(text)
+    finally:
+        md.reset()
 
 
 def _place_images(text, images):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 PER_PAGE = 20
@@ -117,8 +117,13 @@ def highlight(text, terms):
     return _mark(text or "", terms)
 
 
+TAG = re.compile(r"<[^>]*>")
+
+
 def plain_text(article):
-    return " ".join(html.unescape(strip_tags(article.body_html)).split())
+    # body_html is our own sanitized output, so dropping its tags with a pattern is exact and much faster
+    # than a general HTML parser.
+    return " ".join(html.unescape(TAG.sub(" ", article.body_html)).split())
 
 
 def snippet(article, terms, words=32):

@@ -24,7 +24,8 @@ def give_every_tag_an_address(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Article)
 def index_saved_article(sender, instance, raw=False, **kwargs):
-    if not raw:
+    # Bulk writers (the Jekyll importer) set _defer_search_index and index once they have set tags and bylines.
+    if not raw and not getattr(instance, "_defer_search_index", False):
         search.index_article(instance)
 
 

@@ -617,6 +617,7 @@ class Importer:
             article._history_user = self.user
         if not created:
             article.revision += 1
+        article._defer_search_index = True  # indexed below, once tags and bylines are set
         article.save()
 
         self._set_relations(article, created, authors, categories[1:], tags)
