@@ -79,7 +79,7 @@ def _sqlite_ids(terms, limit, offset):
             "  SELECT rowid FROM article_search WHERE article_search MATCH %s ORDER BY rowid DESC LIMIT %s)) "
             "AND a.status = 'published' AND a.published_at <= %s AND NOT a.hidden "
             "ORDER BY bm25(article_search, 10.0, 4.0, 1.0, 4.0, 4.0), a.published_at DESC LIMIT %s OFFSET %s",
-            [match, match, CANDIDATES, timezone.now(), limit, offset],
+            [match, match, CANDIDATES, connection.ops.adapt_datetimefield_value(timezone.now()), limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -94,7 +94,7 @@ def _postgres_ids(terms, limit, offset):
             "  ORDER BY id DESC LIMIT %s) AS recent) "
             "AND a.status = 'published' AND a.published_at <= %s AND NOT a.hidden "
             "ORDER BY ts_rank_cd(a.search_vector, q) DESC, a.published_at DESC LIMIT %s OFFSET %s",
-            [tsquery, tsquery, CANDIDATES, timezone.now(), limit, offset],
+            [tsquery, tsquery, CANDIDATES, connection.ops.adapt_datetimefield_value(timezone.now()), limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
 
