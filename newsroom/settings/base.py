@@ -255,6 +255,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # JSON-LD block is data, not script), no plugins, no framing, forms post only here. Inline style
 # attributes are allowed (the sanitized body keeps text-align on table cells), <style> elements are not.
 _MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL)) if urlsplit(MEDIA_URL).netloc else None
+if AWS_STORAGE_BUCKET_NAME:  # media come from the bucket, its endpoint or its custom (CDN) domain
+    _options = STORAGES["default"]["OPTIONS"]
+    if _options["custom_domain"]:
+        _MEDIA_ORIGIN = f"https://{_options['custom_domain']}"
+    elif _options["endpoint_url"]:
+        _MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_options["endpoint_url"]))
+    else:
+        _MEDIA_ORIGIN = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+_MEDIA_ORIGIN = os.environ.get("MEDIA_ORIGIN") or _MEDIA_ORIGIN
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
