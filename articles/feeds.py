@@ -215,6 +215,30 @@ class AuthorFeedMixin:
         return Article.objects.listed().filter(pk__in=Byline.objects.filter(author=obj).values("article_id"))
 
 
+class ArchiveFeedMixin:
+    def get_object(self, request, year, month=None, day=None):
+        from .views import archive_period
+
+        title, start, end = archive_period(year, month, day)
+        return {"title": title, "start": start, "end": end, "path": request.path.removesuffix("feed/")}
+
+    def title(self, obj):
+        return f"{obj['title']} · {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return obj["path"]
+
+    def description(self, obj):
+        return f"Articles published in {obj['title']}."
+
+    def articles(self, obj):
+        return Article.objects.listed().filter(published_at__gte=obj["start"], published_at__lt=obj["end"])
+
+
+class ArchiveFeed(ArchiveFeedMixin, ArticleFeed):
+    pass
+
+
 class SectionFeed(SectionFeedMixin, ArticleFeed):
     pass
 

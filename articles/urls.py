@@ -25,5 +25,8 @@ urlpatterns = [
     path("archive/<int:year>/", views.ArchiveView.as_view(), name="archive_year"),
     path("archive/<int:year>/<int:month>/", views.ArchiveView.as_view(), name="archive_month"),
     path("archive/<int:year>/<int:month>/<int:day>/", views.ArchiveView.as_view(), name="archive_day"),
+    path("archive/<int:year>/feed/", feeds.ArchiveFeed(), name="archive_year_feed"),
+    path("archive/<int:year>/<int:month>/feed/", feeds.ArchiveFeed(), name="archive_month_feed"),
+    path("archive/<int:year>/<int:month>/<int:day>/feed/", feeds.ArchiveFeed(), name="archive_day_feed"),
     path("<slug:section>/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
 ]

@@ -155,6 +155,24 @@ class AuthorView(CursorListMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
+def archive_period(year, month=None, day=None):
+    """The title and the [start, end) instants of a year, month or day in the site's time zone; 404 if none."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404("No such year.")
+    try:
+        first = date(year, 1 if month is None else month, 1 if day is None else day)
+    except ValueError as error:
+        raise Http404("No such date.") from error
+    if day:
+        last, title = first + timedelta(days=1), first.strftime("%-d %B %Y")
+    elif month:
+        last, title = date(year + (month == 12), month % 12 + 1, 1), first.strftime("%B %Y")
+    else:
+        last, title = date(year + 1, 1, 1), str(year)
+    zone = timezone.get_current_timezone()
+    return title, datetime.combine(first, time.min, tzinfo=zone), datetime.combine(last, time.min, tzinfo=zone)
+
+
 class ArchiveView(CursorListMixin, ListView):
     """Articles published in a year, a month or a day (in the site's time zone)."""
 
@@ -162,25 +180,8 @@ class ArchiveView(CursorListMixin, ListView):
 
     def get_queryset(self):
         year, month, day = self.kwargs["year"], self.kwargs.get("month"), self.kwargs.get("day")
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise Http404("No such year.")
-        try:
-            first = date(year, 1 if month is None else month, 1 if day is None else day)
-        except ValueError as error:
-            raise Http404("No such date.") from error
-        if day:
-            last = first + timedelta(days=1)
-            self.list_title = first.strftime("%-d %B %Y")
-        elif month:
-            last = date(year + (month == 12), month % 12 + 1, 1)
-            self.list_title = first.strftime("%B %Y")
-        else:
-            last = date(year + 1, 1, 1)
-            self.list_title = str(year)
-        self.period = (first, month, day)
-        zone = timezone.get_current_timezone()
-        start = datetime.combine(first, time.min, tzinfo=zone)
-        end = datetime.combine(last, time.min, tzinfo=zone)
+        self.list_title, start, end = archive_period(year, month, day)
+        self.period = (start.date(), month, day)
         return Article.objects.listed().for_listing().filter(published_at__gte=start, published_at__lt=end)
 
     def get_context_data(self, **kwargs):

@@ -164,3 +164,25 @@ def test_pages_advertise_their_feeds(client, newsroom):
     assert 'href="/section/news/feed/atom/"' in html
     html = client.get("/author/mara-jones/").content.decode()
     assert 'href="/author/mara-jones/feed/"' in html
+
+
+def test_date_archives_have_feeds_of_their_own(client, db):
+    import feedparser
+    from django.utils import timezone
+
+    from .factories import ArticleFactory
+
+    when = timezone.localtime() - timezone.timedelta(days=40)
+    inside = ArticleFactory(headline="Inside the month", published_at=when)
+    ArticleFactory(headline="Another month", published_at=when - timezone.timedelta(days=60))
+    for path in (
+        f"/archive/{when.year}/{when.month}/feed/",
+        f"/archive/{when.year}/{when.month}/{when.day}/feed/",
+    ):
+        feed = feedparser.parse(client.get(path).content)
+        assert [entry.title for entry in feed.entries] == [inside.headline], path
+    year = feedparser.parse(client.get(f"/archive/{when.year}/feed/").content)
+    assert inside.headline in [entry.title for entry in year.entries]
+    assert client.get(f"/archive/{when.year}/2/30/feed/").status_code == 404
+    page = client.get(f"/archive/{when.year}/{when.month}/").content.decode()
+    assert f'href="/archive/{when.year}/{when.month}/feed/"' in page
