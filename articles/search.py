@@ -67,7 +67,7 @@ def search(query, page=1):
 # Ranking every match of a common word costs time in proportion to the archive. Relevance is therefore
 # computed over the most recently added CANDIDATES matches (found cheaply by id order), which keeps a
 # search as fast at 100,000 articles as at 1,000 while still ranking the results that matter to readers.
-CANDIDATES = 2000
+CANDIDATES = 500
 
 
 def _sqlite_ids(terms, limit, offset):

@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -247,32 +247,32 @@ class ArticleDetailView(DetailView):
 def related_articles(article, limit=4):
     """Published articles sharing the most tags with this one, then the newest in its section.
 
-    Candidates are ranked on the tag table alone (one small aggregate over the article's tags); only the
-    few winners are read from the article table, with just the columns the related block shows.
+    Candidates are ranked on the tag table alone (a small aggregate over the article's tags) and read in the
+    same query, with just the columns the related block shows. The section's newest are always read too, so
+    the page makes the same queries whatever the archive holds.
     """
     columns = ("headline", "slug", "published_at", "section__slug", "section__name")
+    listed = Article.objects.listed().exclude(pk=article.pk).select_related("section").only(*columns)
     tag_ids = [tag.pk for tag in article.tags.all()]
     related = []
     if tag_ids:
-        ranked = list(
+        ranked = (
             TaggedArticle.objects.filter(tag_id__in=tag_ids)
             .exclude(content_object_id=article.pk)
-            .values_list("content_object_id", flat=True)
+            .values("content_object_id")
             .annotate(shared=Count("id"))
-            .order_by("-shared", "-content_object_id")[: limit * 10]
+            .order_by("-shared", "-content_object_id")
+            .values("content_object_id")[: limit * 10]
         )
-        found = Article.objects.listed().filter(pk__in=ranked).select_related("section").only(*columns).in_bulk()
-        related = [found[pk] for pk in ranked if pk in found][:limit]
-    if len(related) < limit and article.section_id:
-        seen = [article.pk, *(a.pk for a in related)]
-        related += list(
-            Article.objects.listed()
-            .filter(section_id=article.section_id)
-            .exclude(pk__in=seen)
-            .order_by("-published_at", "-pk")
-            .select_related("section")
-            .only(*columns)[: limit - len(related)]
+        related = list(
+            listed.filter(pk__in=Subquery(ranked))
+            .annotate(shared=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)))
+            .order_by("-shared", "-published_at", "-pk")[:limit]
         )
+    if article.section_id:
+        newest = listed.filter(section_id=article.section_id).order_by("-published_at", "-pk")[:limit]
+        seen = {a.pk for a in related}
+        related += [a for a in newest if a.pk not in seen][: limit - len(related)]
     return related
 
 

@@ -256,10 +256,12 @@ def run_one(kind, size, args):
     result["queries"] = query_counts(base_env(url))
     urls = result["queries"].pop("_urls")
     env_uncached = base_env(url, static_root, cache=False)
-    with Gunicorn(env_uncached, args.workers) as server:
+    with Gunicorn(env_uncached, args.workers):
+        # whitenoise indexes WHITENOISE_ROOT when it starts, so the page is saved before the measured run.
         html, weight = page_weight(urls["article"][0])
         (static_root / "bench-article.html").write_bytes(html)
         result["page_weight"] = weight
+    with Gunicorn(env_uncached, args.workers) as server:
         fetch("/bench-article.html")
         log(f"-- {kind} {size:,}: static ceiling")
         result["static"] = wrk(["/bench-article.html"], args.duration, args.connections)
