@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
-from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Category, Correction
+from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, Section
 
 
 def can_publish(user):
@@ -25,8 +25,8 @@ def can_edit_any(user):
     return user.has_perm("articles.edit_any_article")
 
 
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "nav_order", "show_in_nav", "article_count"]
     list_editable = ["nav_order", "show_in_nav"]
     prepopulated_fields = {"slug": ["name"]}
@@ -180,7 +180,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section", "categories"]
+    autocomplete_fields = ["section", "extra_sections"]
     inlines = [BylineInline, ArticleImageInline, CorrectionInline]
     form = ArticleAdminForm
     save_on_top = True
@@ -190,7 +190,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "standfirst", "body", "revision_seen"]}),
         ("Photo", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
-        ("Sections and tags", {"fields": ["section", "categories", "tags"]}),
+        ("Sections and tags", {"fields": ["section", "extra_sections", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "revised_at", "featured", "hidden"]}),
         (
             "Search and sharing",

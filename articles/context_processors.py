@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
 
-from .models import Category
+from .models import Section
 
 NAV_CACHE_KEY = "newsroom:nav-sections"
 
@@ -9,7 +9,7 @@ NAV_CACHE_KEY = "newsroom:nav-sections"
 def navigation_sections():
     sections = cache.get(NAV_CACHE_KEY)
     if sections is None:
-        sections = [(c.name, c.get_absolute_url()) for c in Category.objects.filter(show_in_nav=True)]
+        sections = [(c.name, c.get_absolute_url()) for c in Section.objects.filter(show_in_nav=True)]
         cache.set(NAV_CACHE_KEY, sections, 300)
     return sections
 

@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Category, Correction, TaggedArticle
+from .models import Article, Author, Byline, Correction, Section, TaggedArticle
 from .structured_data import absolute_url
 
 FEED_LENGTH = 30
@@ -164,7 +164,7 @@ class ArticleAtomFeed(ArticleFeed):
 
 class SectionFeedMixin:
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        return get_object_or_404(Section, slug=slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"
@@ -176,7 +176,7 @@ class SectionFeedMixin:
         return escape(obj.description or f"The latest from {obj.name}.")
 
     def articles(self, obj):
-        extra = Article.categories.through.objects.filter(category=obj).values("article_id")
+        extra = Article.extra_sections.through.objects.filter(section=obj).values("article_id")
         return Article.objects.listed().filter(Q(section=obj) | Q(pk__in=extra))
 
 

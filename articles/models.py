@@ -36,7 +36,7 @@ def unique_slug(model, text, *, exclude_pk=None, max_length=200):
     return candidate
 
 
-class Category(models.Model):
+class Section(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(
         max_length=100,
@@ -60,7 +60,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk, max_length=100)
+            self.slug = unique_slug(Section, self.name, exclude_pk=self.pk, max_length=100)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -193,15 +193,15 @@ class Article(models.Model):
 
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     section = models.ForeignKey(
-        Category,
+        Section,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="articles",
         help_text="The primary section: it appears in the article's address and breadcrumb.",
     )
-    categories = models.ManyToManyField(
-        Category, blank=True, related_name="extra_articles", verbose_name="other sections"
+    extra_sections = models.ManyToManyField(
+        Section, blank=True, related_name="extra_articles", verbose_name="other sections"
     )
     tags = TaggableManager(through=TaggedArticle, blank=True)
 

@@ -14,7 +14,7 @@ WRITER_PERMISSIONS = [
     "articles.add_article", "articles.change_article", "articles.delete_article", "articles.view_article",
     "articles.add_byline", "articles.change_byline", "articles.delete_byline", "articles.view_byline",
     "articles.add_articleimage", "articles.change_articleimage", "articles.delete_articleimage",
-    "articles.view_articleimage", "articles.view_author", "articles.view_category", "taggit.view_tag",
+    "articles.view_articleimage", "articles.view_author", "articles.view_section", "taggit.view_tag",
 ]  # fmt: skip
 
 EDITOR_PERMISSIONS = WRITER_PERMISSIONS + [
@@ -28,8 +28,11 @@ EDITOR_PERMISSIONS = WRITER_PERMISSIONS + [
 ]  # fmt: skip
 
 
-def ensure_roles(apps=global_apps):
-    """Create the Writers and Editors groups with their permissions (idempotent)."""
+def ensure_roles(apps=global_apps, roles=None):
+    """Create the Writers and Editors groups with their permissions (idempotent).
+
+    ``roles`` maps a group name to its permission codes; migrations pass the codes as they were then.
+    """
     for app_config in apps.get_app_configs():
         had_models = getattr(app_config, "models_module", None)
         app_config.models_module = had_models or True
@@ -37,7 +40,8 @@ def ensure_roles(apps=global_apps):
         app_config.models_module = had_models
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, codes in ((WRITERS, WRITER_PERMISSIONS), (EDITORS, EDITOR_PERMISSIONS)):
+    roles = roles or {WRITERS: WRITER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}
+    for name, codes in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = []
         for code in codes:

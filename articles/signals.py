@@ -12,7 +12,7 @@ from newsroom import pagecache
 
 from . import search
 from .context_processors import NAV_CACHE_KEY
-from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Category, Correction
+from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, Section
 
 
 @receiver(pre_save, sender=Tag)
@@ -57,7 +57,7 @@ def index_articles_of_author(sender, instance, created, raw=False, **kwargs):
 
 # Page cache: any change readers could see makes every cached page stale, once the change is committed.
 
-_CONTENT_MODELS = [Article, Author, Byline, Category, Correction, ArticleImage, ArticleRedirect, Tag]
+_CONTENT_MODELS = [Article, Author, Byline, Section, Correction, ArticleImage, ArticleRedirect, Tag]
 
 
 def _bump_page_cache_on_commit(**kwargs):
@@ -69,11 +69,11 @@ def _bump_page_cache_on_commit(**kwargs):
 for _model in _CONTENT_MODELS:
     post_save.connect(_bump_page_cache_on_commit, sender=_model, dispatch_uid=f"pagecache-save-{_model.__name__}")
     post_delete.connect(_bump_page_cache_on_commit, sender=_model, dispatch_uid=f"pagecache-del-{_model.__name__}")
-for _through in (Article.tags.through, Article.categories.through):
+for _through in (Article.tags.through, Article.extra_sections.through):
     m2m_changed.connect(_bump_page_cache_on_commit, sender=_through, dispatch_uid=f"pagecache-m2m-{_through.__name__}")
 
 
-@receiver(post_save, sender=Category)
-@receiver(post_delete, sender=Category)
+@receiver(post_save, sender=Section)
+@receiver(post_delete, sender=Section)
 def forget_navigation(sender, **kwargs):
     transaction.on_commit(lambda: cache.delete(NAV_CACHE_KEY))

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Category, TaggedArticle
+from .models import Article, Author, Byline, Section, TaggedArticle
 
 PAGE_SIZE = 1000
 
@@ -108,7 +108,7 @@ class SectionSitemap(SiteSitemap):
     def items(self):
         newest = Article.objects.listed().filter(section=OuterRef("pk")).order_by("-published_at")
         return (
-            Category.objects.annotate(latest=Subquery(newest.values("published_at")[:1]))
+            Section.objects.annotate(latest=Subquery(newest.values("published_at")[:1]))
             .filter(latest__isnull=False)
             .order_by("nav_order", "pk")
         )

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from . import search
-from .models import Article, Author, Byline, Category, Correction, TaggedArticle
+from .models import Article, Author, Byline, Correction, Section, TaggedArticle
 from .pagination import paginate
 from .structured_data import article_structured_data
 
@@ -86,7 +86,7 @@ class HomeView(CursorListMixin, ListView):
         cost does not grow with the archive (a window over all articles would). The per-section query is
         written once as SQL: compiling a queryset for each section would cost more than running them.
         """
-        sections = list(Category.objects.filter(show_in_nav=True))
+        sections = list(Section.objects.filter(show_in_nav=True))
         if not sections:
             return []
         excluded = "".join(f" AND id <> {int(pk)}" for pk in shown)
@@ -111,15 +111,15 @@ class HomeView(CursorListMixin, ListView):
 
 class SectionView(CursorListMixin, ListView):
     def get_queryset(self):
-        self.section = get_object_or_404(Category, slug=self.kwargs["slug"])
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         self.list_title = self.section.name
         self.list_description = self.section.description
-        extra = Article.categories.through.objects.filter(category=self.section).values("article_id")
+        extra = Article.extra_sections.through.objects.filter(section=self.section).values("article_id")
         return Article.objects.listed().for_listing().filter(Q(section=self.section) | Q(pk__in=extra))
 
     def get_sources(self):
         listed = Article.objects.listed()
-        return [listed.filter(section=self.section), listed.filter(categories=self.section)]
+        return [listed.filter(section=self.section), listed.filter(extra_sections=self.section)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, feed_url_name="articles:section_feed", **kwargs)

@@ -75,18 +75,18 @@ end
 
 SETUP_EDITOR = """
 from django.contrib.auth.models import Group, User
-from articles.models import Author, Category, Article
+from articles.models import Author, Section, Article
 from taggit.models import Tag
 import json
 user = User.objects.create_user("soak-editor", password=%(password)r, is_staff=True)
 user.groups.add(Group.objects.get(name="Editors"))
 Author.objects.create(name="Soak Editor", user=user)
 articles = [a.get_absolute_url() for a in Article.objects.listed().select_related("section").order_by("?")[:300]]
-sections = [c.get_absolute_url() for c in Category.objects.all()]
+sections = [c.get_absolute_url() for c in Section.objects.all()]
 tags = ["/tag/%%s/" %% t for t in Tag.objects.order_by("?").values_list("slug", flat=True)[:60]]
 authors = [a.get_absolute_url() for a in Author.objects.order_by("?")[:60]]
 print(json.dumps({"articles": articles, "sections": sections, "tags": tags, "authors": authors,
-                  "section_id": Category.objects.order_by("pk").first().pk}))
+                  "section_id": Section.objects.order_by("pk").first().pk}))
 """
 
 

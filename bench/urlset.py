@@ -4,15 +4,15 @@ from django.db.models import Count
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, TaggedArticle
+from articles.models import Article, Author, Section, TaggedArticle
 from articles.pagination import encode_cursor
 
 
 def page_urls(samples=20):
     published = Article.objects.listed().select_related("section").order_by("-published_at")
     articles = [a.get_absolute_url() for a in published.only("slug", "section__slug")[: samples * 50 : 50]]
-    sections = list(Category.objects.order_by("pk"))
-    largest = Category.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+    sections = list(Section.objects.order_by("pk"))
+    largest = Section.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
     oldest = list(Article.objects.listed().filter(section=largest).order_by("published_at", "pk")[:21])
     deep = f"{largest.get_absolute_url()}?before={encode_cursor(oldest[-1])}" if len(oldest) > 20 else None
     tag_ids = (

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, Author, Byline, Category, Correction
+from articles.models import Article, Author, Byline, Correction, Section
 from articles.roles import ensure_roles
 
 
@@ -44,9 +44,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(Group.objects.get(name=extracted))
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class SectionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Category
+        model = Section
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Section {n}")
@@ -70,7 +70,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     headline = factory.Sequence(lambda n: f"Story number {n} about the river")
     standfirst = "A short summary of the story."
     body = "The first paragraph.\n\nThe second paragraph."
-    section = factory.SubFactory(CategoryFactory, name="News", slug="news")
+    section = factory.SubFactory(SectionFactory, name="News", slug="news")
     status = Article.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
 

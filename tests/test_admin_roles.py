@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from articles.models import Article, Category
+from articles.models import Article, Section
 
 from .admin_forms import article_post_data
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, SectionFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def own_article(user, **kwargs):
 
 
 def test_writer_creates_a_draft_with_their_own_byline(writer_client, writer):
-    section = CategoryFactory(name="News", slug="news")
+    section = SectionFactory(name="News", slug="news")
     response = writer_client.post(ADD_URL, article_post_data(headline="Writer's story", section=section.pk))
     assert response.status_code == 302, response.content
     article = Article.objects.get(headline="Writer's story")
@@ -56,7 +56,7 @@ def test_writer_cannot_publish_with_a_crafted_post(writer_client, writer):
 
 
 def test_writer_cannot_publish_a_new_article_with_a_crafted_post(writer_client):
-    section = CategoryFactory()
+    section = SectionFactory()
     writer_client.post(ADD_URL, article_post_data(status="published", section=section.pk, headline="Sneaky"))
     assert not Article.objects.filter(status=Article.Status.PUBLISHED, headline="Sneaky").exists()
 
@@ -107,9 +107,9 @@ def test_writer_cannot_preview_another_writers_draft(writer_client, other_writer
 
 
 def test_writer_cannot_manage_sections_or_accounts(writer_client):
-    assert writer_client.get(reverse("admin:articles_category_add")).status_code == 403
-    assert writer_client.post(reverse("admin:articles_category_add"), {"name": "X", "slug": "x"}).status_code == 403
-    assert not Category.objects.filter(slug="x").exists()
+    assert writer_client.get(reverse("admin:articles_section_add")).status_code == 403
+    assert writer_client.post(reverse("admin:articles_section_add"), {"name": "X", "slug": "x"}).status_code == 403
+    assert not Section.objects.filter(slug="x").exists()
     assert writer_client.get(reverse("admin:auth_user_changelist")).status_code == 403
 
 
@@ -232,17 +232,17 @@ def test_an_upload_is_stored_under_a_server_name_with_renditions(editor_client, 
 
 def test_site_admin_manages_sections_and_authors(admin_client_):
     response = admin_client_.post(
-        reverse("admin:articles_category_add"),
+        reverse("admin:articles_section_add"),
         {"name": "Opinion", "slug": "opinion", "nav_order": "5", "description": ""},
     )
     assert response.status_code == 302
-    assert Category.objects.filter(slug="opinion").exists()
+    assert Section.objects.filter(slug="opinion").exists()
     response = admin_client_.post(reverse("admin:articles_author_add"), {"name": "Newsdesk", "slug": "newsdesk"})
     assert response.status_code == 302
 
 
 def test_editor_cannot_manage_sections(editor_client):
-    assert editor_client.get(reverse("admin:articles_category_add")).status_code == 403
+    assert editor_client.get(reverse("admin:articles_section_add")).status_code == 403
 
 
 # Lists and the overview

@@ -6,7 +6,7 @@ import pytest
 
 from articles.models import Article
 
-from .factories import CategoryFactory, image_bytes
+from .factories import SectionFactory, image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def save(page):
 
 
 def test_writer_files_editor_publishes_reader_reads(live_server, page, writer, editor, tmp_path):
-    CategoryFactory(name="News", slug="news")
+    SectionFactory(name="News", slug="news")
     photo = tmp_path / "river.jpg"
     photo.write_bytes(image_bytes(size=(1200, 800)))
 

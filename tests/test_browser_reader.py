@@ -2,15 +2,15 @@
 
 import pytest
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, SectionFactory, image_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def story():
-    news = CategoryFactory(name="News", slug="news", nav_order=1)
-    CategoryFactory(name="Sport", slug="sport", nav_order=2)
+    news = SectionFactory(name="News", slug="news", nav_order=1)
+    SectionFactory(name="Sport", slug="sport", nav_order=2)
     author = AuthorFactory(name="Mara Jones", bio="Mara covers the council and the river.")
     article = ArticleFactory(
         headline="Council approves the riverside budget after a late-night session",
@@ -31,7 +31,7 @@ def story():
         hero_caption="A view over the valley.",
         hero_credit="Courier Staff",
     )
-    ArticleFactory(headline="Rovers win away", section=CategoryFactory(slug="sport"))
+    ArticleFactory(headline="Rovers win away", section=SectionFactory(slug="sport"))
     return article
 
 

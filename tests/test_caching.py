@@ -11,7 +11,7 @@ from django.urls import reverse
 from articles.models import Article
 
 from .admin_forms import article_post_data
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_a_deleted_article_disappears(client, page_cache, commit):
 
 def test_renaming_an_author_section_or_tag_refreshes_pages(client, page_cache, commit):
     author = AuthorFactory(name="Old Name")
-    section = CategoryFactory(name="Old Section", slug="old-section")
+    section = SectionFactory(name="Old Section", slug="old-section")
     article = ArticleFactory(bylines=[author], section=section, tags=["oldtag"])
     url = article.get_absolute_url()
     get(client, url)

@@ -9,7 +9,7 @@ from django.utils.http import http_date
 
 from articles.models import ArticleImage
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def _no_page_cache(settings):
 
 @pytest.fixture
 def newsroom():
-    news = CategoryFactory(name="News", slug="news", description="Town news.")
-    sport = CategoryFactory(name="Sport", slug="sport")
+    news = SectionFactory(name="News", slug="news", description="Town news.")
+    sport = SectionFactory(name="Sport", slug="sport")
     mara = AuthorFactory(name="Mara Jones")
     photo = ArticleFactory(
         headline="Flood wall & towpath: the plan",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.models import ArticleImage
 from newsroom.views import server_error
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,8 @@ def checker():
 @pytest.fixture
 def every_page(client, editor_client):
     """A rich little site, and the HTML of every kind of page a reader (or an editor previewing) can see."""
-    news = CategoryFactory(name="News", slug="news", description="What happens in town & around.")
-    CategoryFactory(name="Sport", slug="sport")
+    news = SectionFactory(name="News", slug="news", description="What happens in town & around.")
+    SectionFactory(name="Sport", slug="sport")
     mara = AuthorFactory(
         name="Mara Jones",
         bio="Mara covers **the council**. [Write to her](mailto:mara@example.org).",

@@ -11,14 +11,14 @@ from articles.models import Article, Byline, TaggedArticle
 from articles.pagination import _window
 from articles.sitemaps import ArticleSitemap
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from .factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def archive():
-    news = CategoryFactory(name="News", slug="news")
+    news = SectionFactory(name="News", slug="news")
     author = AuthorFactory()
     for n in range(30):
         ArticleFactory(section=news, bylines=[author], tags=["river"], published_at=timezone.now() - timedelta(days=n))
@@ -31,7 +31,7 @@ def list_queries(archive):
     return {
         "home": _window(listed.for_listing(), None, None, 21),
         "section": _window(listed.filter(section=archive["news"]), None, cursor, 21),
-        "extra sections": _window(listed.filter(categories=archive["news"]), None, None, 21),
+        "extra sections": _window(listed.filter(extra_sections=archive["news"]), None, None, 21),
         "tag": _window(
             listed.filter(pk__in=TaggedArticle.objects.filter(tag=archive["tag"]).values("content_object_id")),
             None,

@@ -11,9 +11,9 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.jekyll.importer import import_paths
-from articles.models import Article, ArticleImage, Author, Byline, Category, Correction
+from articles.models import Article, ArticleImage, Author, Byline, Correction, Section
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, SectionFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def snapshot():
             "meta_description": article.meta_description,
             "canonical_url": article.canonical_url,
             "section": article.section.name if article.section else None,
-            "categories": sorted(c.name for c in article.categories.all()),
+            "categories": sorted(c.name for c in article.extra_sections.all()),
             "tags": sorted(t.name for t in article.tags.all()),
             "bylines": [(a.name, a.email, a.twitter, a.bio, bool(a.photo)) for a in article.byline_authors],
             "hero": (bool(article.hero_image), article.hero_width, article.hero_alt, article.hero_caption),
@@ -47,12 +47,12 @@ def snapshot():
 def empty_database():
     Correction.objects.all().delete()
     Article.objects.all().delete()
-    for model in (Author, Category, Tag):
+    for model in (Author, Section, Tag):
         model.objects.all().delete()
 
 
 def test_export_then_import_into_an_empty_database_reproduces_the_articles(tmp_path):
-    local, world = CategoryFactory(name="Local", slug="local"), CategoryFactory(name="World", slug="world")
+    local, world = SectionFactory(name="Local", slug="local"), SectionFactory(name="World", slug="world")
     mara = AuthorFactory(name="Mara Okafor", email="mara@example.org", twitter="mara", bio="City hall.",
                          photo=image_file("mara.jpg"))  # fmt: skip
     wire = AuthorFactory(name="Wire staff")
@@ -65,7 +65,7 @@ def test_export_then_import_into_an_empty_database_reproduces_the_articles(tmp_p
         body="Intro with {{ page.title }} and {% raw %} shown as written.\n\n[[image:map]]\n\nEnd.",
         source_data={"front_matter": {"rating": 4.5}},
     )  # fmt: skip
-    lead.categories.add(world)
+    lead.extra_sections.add(world)
     ArticleImage.objects.create(article=lead, ref="map", image=image_file("map.png", fmt="PNG"), alt="A map",
                                 caption='The "new" lanes')  # fmt: skip
     lead.rerender()

@@ -12,7 +12,7 @@ from PIL import ExifTags, Image
 from taggit.models import Tag
 
 from articles.jekyll.importer import import_paths
-from articles.models import Article, ArticleImage, ArticleRedirect, Author, Byline, Category
+from articles.models import Article, ArticleImage, ArticleRedirect, Author, Byline, Section
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 SITE = SAMPLES / "jekyll-site"
@@ -40,7 +40,7 @@ def write(folder, name, text):
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Article, Author, Category, Tag, Byline, ArticleImage, ArticleRedirect)
+        for model in (Article, Author, Section, Tag, Byline, ArticleImage, ArticleRedirect)
     }
 
 
@@ -57,7 +57,7 @@ def test_every_sample_post_agrees_with_what_jekyll_built():
         article = Article.objects.get(source_file=expected["path"])
         assert article.headline == expected["title"]
         assert article.slug == expected["slug"]
-        names = [article.section.name, *sorted(c.name for c in article.categories.all())]
+        names = [article.section.name, *sorted(c.name for c in article.extra_sections.all())]
         assert names[0] == expected["categories"][0]
         assert sorted(names) == sorted(expected["categories"])
         expected_tags = list(dict.fromkeys(tag.lower() for tag in expected["tags"]))

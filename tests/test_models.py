@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, ArticleImage, ArticleRedirect, Author, Category
+from articles.models import Article, ArticleImage, ArticleRedirect, Author, Section
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, SectionFactory, image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_changing_a_published_slug_or_section_records_a_redirect():
     old_path = article.get_absolute_url()
     article.slug = "new-headline"
     article.save()
-    sport = CategoryFactory(name="Sport", slug="sport")
+    sport = SectionFactory(name="Sport", slug="sport")
     moved_path = article.get_absolute_url()
     article.section = sport
     article.save()
@@ -122,12 +122,12 @@ def test_changing_a_draft_slug_records_no_redirect():
 
 def test_a_section_cannot_take_a_slug_the_site_uses():
     with pytest.raises(ValidationError):
-        Category(name="Search", slug="search").full_clean()
+        Section(name="Search", slug="search").full_clean()
 
 
-def test_author_and_category_slugs_are_generated():
+def test_author_and_section_slugs_are_generated():
     assert Author.objects.create(name="Staff Reporter").slug == "staff-reporter"
-    assert Category.objects.create(name="Local News").slug == "local-news"
+    assert Section.objects.create(name="Local News").slug == "local-news"
 
 
 def test_corrections_render_their_note_safely():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory, image_file
 
 CSS = Path(settings.BASE_DIR, "static", "css", "site.css").read_text()
 
@@ -103,7 +103,7 @@ def _no_page_cache(settings):
 
 @pytest.fixture
 def pages(client, db):
-    news = CategoryFactory(name="News", slug="news")
+    news = SectionFactory(name="News", slug="news")
     author = AuthorFactory(name="Mara Jones", bio="Reporter.", photo=image_file("m.jpg", size=(200, 200)))
     article = ArticleFactory(
         headline="Council approves the budget",

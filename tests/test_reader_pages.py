@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article, ArticleRedirect
 from newsroom.views import server_error
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory, image_file
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory, image_file
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -28,8 +28,8 @@ def _no_page_cache(settings):
 
 @pytest.fixture
 def site():
-    news = CategoryFactory(name="News", slug="news", nav_order=1, description="What happens in town.")
-    sport = CategoryFactory(name="Sport", slug="sport", nav_order=2)
+    news = SectionFactory(name="News", slug="news", nav_order=1, description="What happens in town.")
+    sport = SectionFactory(name="Sport", slug="sport", nav_order=2)
     mara = AuthorFactory(name="Mara Jones", bio="Mara covers **the council**.", job_title="Reporter")
     tom = AuthorFactory(name="Tom Okafor", photo=image_file("tom.jpg", size=(300, 300)))
     lead = ArticleFactory(
@@ -230,18 +230,18 @@ def test_section_pages_walk_back_and_forth_with_cursors(client, site):
 
 
 def test_section_pages_include_articles_filed_there_as_an_extra_section_exactly_once(client, site):
-    sport = CategoryFactory(name="Sport", slug="sport")
+    sport = SectionFactory(name="Sport", slug="sport")
     own = ArticleFactory.create_batch(15, section=sport)
     extra = ArticleFactory.create_batch(15, section=site["news"])
     for article in extra[::2]:
-        article.categories.add(sport, site["news"])
+        article.extra_sections.add(sport, site["news"])
     seen, url = [], "/section/sport/"
     while url:
         response = client.get(url)
         seen += [a.pk for a in response.context["articles"]]
         older = response.context["page"].older
         url = f"/section/sport/?before={older}" if older else None
-    expected = Article.objects.listed().filter(Q(section=sport) | Q(categories=sport)).values_list("pk", flat=True)
+    expected = Article.objects.listed().filter(Q(section=sport) | Q(extra_sections=sport)).values_list("pk", flat=True)
     assert sorted(seen) == sorted(set(expected))
     assert {a.pk for a in own + extra[::2]} <= set(seen)
     assert len(seen) == len(set(seen))
@@ -257,7 +257,7 @@ def test_author_page_shows_bio_photo_and_stories(client, site):
 
 
 def test_archives_split_days_in_the_site_time_zone(client, db):
-    news = CategoryFactory(name="News", slug="news")
+    news = SectionFactory(name="News", slug="news")
     late = ArticleFactory(
         headline="Late night story", section=news, published_at=datetime(2025, 6, 30, 23, 30, tzinfo=LONDON)
     )
@@ -281,7 +281,7 @@ def test_corrections_page_lists_every_published_correction(client, site):
 
 def test_search_pages_and_empty_pages_are_kept_out_of_search_engines(client, site):
     assert '<meta name="robots" content="noindex, follow">' in client.get("/search/?q=budget").content.decode()
-    empty_section = CategoryFactory(name="Weather", slug="weather")
+    empty_section = SectionFactory(name="Weather", slug="weather")
     html = client.get(empty_section.get_absolute_url()).content.decode()
     assert '<meta name="robots" content="noindex">' in html
     assert "There are no published stories here yet." in html

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ SECTIONS = ["news", "sport", "culture", "business"]
 
 def grow(count, start=0):
     """Add ``count`` articles spread over the sections, each with two authors, three tags and a correction."""
-    sections = [CategoryFactory(name=slug.title(), slug=slug, nav_order=i) for i, slug in enumerate(SECTIONS)]
+    sections = [SectionFactory(name=slug.title(), slug=slug, nav_order=i) for i, slug in enumerate(SECTIONS)]
     shared = AuthorFactory(name="Shared Reporter", slug="shared-reporter") if start == 0 else None
     shared = shared or AuthorFactory._meta.model.objects.get(slug="shared-reporter")
     base = timezone.now() - timedelta(days=1)
@@ -40,7 +40,7 @@ def grow(count, start=0):
             bylines=[shared, AuthorFactory()],
             tags=["river", f"topic-{n}", f"extra-{n}"],
         )
-        article.categories.add(sections[(n + 1) % len(sections)])
+        article.extra_sections.add(sections[(n + 1) % len(sections)])
         CorrectionFactory(article=article, noted_at=base - timedelta(hours=n))
 
 
@@ -92,7 +92,7 @@ def test_list_pages_make_the_same_number_of_queries_at_two_sizes(client, django_
 
 
 def test_an_article_page_makes_the_same_number_of_queries_however_rich(client, django_assert_max_num_queries):
-    news = CategoryFactory(name="News", slug="news")
+    news = SectionFactory(name="News", slug="news")
     plain = ArticleFactory(section=news, tags=["one"])
     allowed = count_queries(client, plain.get_absolute_url())
     rich = ArticleFactory(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory, CorrectionFactory
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def _no_page_cache(settings):
 
 @pytest.fixture
 def world():
-    news = CategoryFactory(name="News", slug="news")
+    news = SectionFactory(name="News", slug="news")
     author = AuthorFactory(name="Pat Public")
     public = ArticleFactory(headline="A public story", section=news, bylines=[author], tags=["shared"])
     return {"news": news, "author": author, "public": public}

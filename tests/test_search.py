@@ -8,7 +8,7 @@ from django.utils import timezone
 from articles import search
 from articles.models import Article
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from .factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _no_page_cache(settings):
 
 @pytest.fixture
 def news():
-    return CategoryFactory(name="News", slug="news")
+    return SectionFactory(name="News", slug="news")
 
 
 def found(client, query):

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from articles.models import Article
 
 from .admin_forms import article_post_data
-from .factories import ArticleFactory, CategoryFactory, CorrectionFactory
+from .factories import ArticleFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def admin_get_urls(article):
         "preview": reverse("admin:articles_article_preview", args=[article.pk]),
         "tag-suggestions": reverse("admin:articles_tag_suggestions") + "?q=riv",
         "users": reverse("admin:auth_user_changelist"),
-        "sections-add": reverse("admin:articles_category_add"),
+        "sections-add": reverse("admin:articles_section_add"),
     }
     if import_url():
         urls["import"] = import_url()
@@ -244,7 +244,7 @@ def test_preview_links_cannot_be_guessed_or_reused_for_another_article(clients, 
 
 @pytest.fixture
 def unpublished():
-    section = CategoryFactory(name="News", slug="news")
+    section = SectionFactory(name="News", slug="news")
     ArticleFactory(headline="Visible story zebra", section=section, tags=["zebra"])
     hidden = [
         ArticleFactory.draft(headline="Secret draft zebra", section=section, tags=["zebra"]),

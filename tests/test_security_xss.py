@@ -13,7 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from articles.models import ArticleImage, Author, Category, Correction
+from articles.models import ArticleImage, Author, Correction, Section
 
 from .factories import ArticleFactory, image_bytes
 from .xss_payloads import CONTROL_BODY, PAYLOADS, X, assert_inert_html, json_ld_blocks, problems_in
@@ -32,7 +32,7 @@ HTML_IN_XML = {"description", "{http://purl.org/rss/1.0/modules/content/}encoded
 
 def hostile_site(payload, number=0):
     """An article, its section, author, tag, photo, body image and correction, every field holding the payload."""
-    section = Category.objects.create(
+    section = Section.objects.create(
         name=f"{payload[:96]}{number or ''}", slug=f"hostile-{number}", description=payload
     )
     author = Author.objects.create(name=payload[:150], job_title=payload[:150], bio=payload)
@@ -135,7 +135,7 @@ def test_the_whole_corpus_at_once_is_inert_in_every_list_feed_sitemap_and_admin_
         reverse("admin:articles_article_history", args=[articles[0].pk]),
         reverse("admin:articles_author_changelist"),
         reverse("admin:articles_author_change", args=[articles[-1].byline_authors[0].pk]),
-        reverse("admin:articles_category_changelist"),
+        reverse("admin:articles_section_changelist"),
         reverse("admin:taggit_tag_changelist"),
         reverse("admin:index"),
     ]

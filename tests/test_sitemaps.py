@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles import sitemaps
 
-from .factories import ArticleFactory, AuthorFactory, CategoryFactory
+from .factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def _no_page_cache(settings):
 
 @pytest.fixture
 def published():
-    news = CategoryFactory(name="News", slug="news")
-    CategoryFactory(name="Empty", slug="empty")
+    news = SectionFactory(name="News", slug="news")
+    SectionFactory(name="Empty", slug="empty")
     author = AuthorFactory(name="Mara Jones")
     fresh = ArticleFactory(headline="Fresh & new", section=news, bylines=[author], tags=["council"])
     old = ArticleFactory(

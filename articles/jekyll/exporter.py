@@ -90,7 +90,9 @@ class Exporter:
             front["status"] = "review"
         front["author"] = [byline.author.slug for byline in article.bylines.all()]
         sections = [article.section] if article.section_id else []
-        sections += sorted((c for c in article.categories.all() if c.pk != article.section_id), key=lambda c: c.name)
+        sections += sorted(
+            (c for c in article.extra_sections.all() if c.pk != article.section_id), key=lambda c: c.name
+        )
         front["categories"] = [section.name for section in sections]
         front["tags"] = sorted((tag.name for tag in article.tags.all()), key=str.lower)
         if article.standfirst:

@@ -40,7 +40,7 @@ from ..models import (
     ArticleRedirect,
     Author,
     Byline,
-    Category,
+    Section,
     TaggedArticle,
 )
 from . import liquid
@@ -494,10 +494,10 @@ class Importer:
     def _load_categories(self):
         if self.categories is None:
             self.categories = {}
-            for category in Category.objects.all():
+            for category in Section.objects.all():
                 self.categories.setdefault(category.name.lower(), category)
                 self.categories.setdefault(category.slug, category)
-            self.category_slugs = {category.slug for category in Category.objects.all()}
+            self.category_slugs = {category.slug for category in Section.objects.all()}
 
     def _planned_category(self, name):
         name = name[:100]
@@ -511,7 +511,7 @@ class Importer:
                 number += 1
                 slug = f"{base}-{number}"
             self.category_slugs.add(slug)
-            found = Category(name=name, slug=slug)
+            found = Section(name=name, slug=slug)
             self.categories[name.lower()] = found
         return found
 
@@ -632,12 +632,12 @@ class Importer:
         if not created:
             Byline.objects.filter(article=article).delete()
             TaggedArticle.objects.filter(content_object=article).delete()
-            article.categories.clear()
+            article.extra_sections.clear()
         Byline.objects.bulk_create(
             [Byline(article=article, author=author, position=position) for position, author in enumerate(authors)]
         )
-        through = Article.categories.through
-        through.objects.bulk_create([through(article=article, category=category) for category in extra_categories])
+        through = Article.extra_sections.through
+        through.objects.bulk_create([through(article=article, section=section) for section in extra_categories])
         TaggedArticle.objects.bulk_create([TaggedArticle(content_object=article, tag=tag) for tag in tags])
 
     def _redirects(self, article, post, result):
@@ -895,7 +895,7 @@ def state_of(article):
             "hero_caption": article.hero_caption,
             "hero_credit": article.hero_credit,
             "section": article.section_id,
-            "categories": sorted(article.categories.values_list("pk", flat=True)),
+            "categories": sorted(article.extra_sections.values_list("pk", flat=True)),
             "tags": sorted(name.lower() for name in article.tags.values_list("name", flat=True)),
             "authors": list(article.bylines.order_by("position", "pk").values_list("author_id", flat=True)),
             "hero": article.hero_image.name or "",

@@ -2,10 +2,16 @@
 
 from django.db import migrations
 
-from articles.roles import ensure_roles
+from articles.roles import EDITOR_PERMISSIONS, EDITORS, WRITER_PERMISSIONS, WRITERS, ensure_roles
+
+
+def as_then(codes):
+    """The permission codes as they were at this migration, before sections were renamed (0005)."""
+    return [code.replace("_section", "_category") for code in codes]
+
 
 def create_roles(apps, schema_editor):
-    ensure_roles(apps)
+    ensure_roles(apps, {WRITERS: as_then(WRITER_PERMISSIONS), EDITORS: as_then(EDITOR_PERMISSIONS)})
 
 
 def remove_roles(apps, schema_editor):

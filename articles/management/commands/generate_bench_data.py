@@ -16,8 +16,8 @@ from articles.models import (
     ArticleRedirect,
     Author,
     Byline,
-    Category,
     Correction,
+    Section,
     TaggedArticle,
 )
 from articles.rendering import render_body
@@ -137,8 +137,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             self.step("Clearing existing content")
-            models = [TaggedArticle, Byline, Article.categories.through, Article.history.model, ArticleImage,
-                      Correction, ArticleRedirect, Article, Tag, Author, Category]  # fmt: skip
+            models = [TaggedArticle, Byline, Article.extra_sections.through, Article.history.model, ArticleImage,
+                      Correction, ArticleRedirect, Article, Tag, Author, Section]  # fmt: skip
             with connection.cursor() as cursor:
                 for model in models:  # plain SQL: no per-row signals for a wholesale replacement
                     cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
@@ -169,11 +169,11 @@ class Command(BaseCommand):
                  "Transport", "Housing", "Opinion", "Science", "Courts", "Food", "Travel", "Music", "Books",
                  "Schools", "Weather", "Obituaries"]  # fmt: skip
         names += [f"Section {n}" for n in range(len(names), count)]
-        Category.objects.bulk_create(
-            Category(name=name, slug=slugify(name), nav_order=index, show_in_nav=index < 8)
+        Section.objects.bulk_create(
+            Section(name=name, slug=slugify(name), nav_order=index, show_in_nav=index < 8)
             for index, name in enumerate(names[:count])
         )
-        return list(Category.objects.order_by("pk").values_list("pk", flat=True))
+        return list(Section.objects.order_by("pk").values_list("pk", flat=True))
 
     def make_authors(self, count):
         self.step(f"{count} authors")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from articles.images import clean_image
-from articles.models import Article, ArticleImage, Author, Byline, Category, Correction
+from articles.models import Article, ArticleImage, Author, Byline, Correction, Section
 
 SECTIONS = [
     ("News", "news", "What is happening in Riverside and the valley today."),
@@ -198,7 +198,7 @@ class Command(BaseCommand):
             return
         sections = {}
         for order, (name, slug, description) in enumerate(SECTIONS):
-            sections[slug], _ = Category.objects.get_or_create(
+            sections[slug], _ = Section.objects.get_or_create(
                 slug=slug, defaults={"name": name, "description": description, "nav_order": order * 10}
             )
         authors = {}
