@@ -6,16 +6,57 @@ flood the log) and answers as an empty cache would: reads miss, writes are dropp
 built from the database on every request until Redis returns, and nothing else changes.
 """
 
+import functools
 import logging
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("newsroom.cache")
 
 LOG_EVERY = 30.0
+
+
+def _tolerant(fallback):
+    """Run the cache operation; on a Redis error log it and answer ``fallback(*args)`` as an empty cache would."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except RedisError as error:
+                self._failed(method.__name__, error)
+                return fallback(error, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _miss(error, *args, **kwargs):
+    return False
+
+
+def _default(error, key, default=None, *args, **kwargs):
+    return default
+
+
+def _nothing(error, *args, **kwargs):
+    return None
+
+
+def _no_keys(error, *args, **kwargs):
+    return {}
+
+
+def _all_failed(error, data, *args, **kwargs):
+    return list(data)
+
+
+def _not_found(error, key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found (cache unavailable).") from error
 
 
 class TolerantRedisCache(RedisCache):
@@ -27,77 +68,15 @@ class TolerantRedisCache(RedisCache):
             TolerantRedisCache._last_logged = now
             logger.error("Cache unavailable (%s failed: %s); serving uncached.", operation, error)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except RedisError as error:
-            self._failed("add", error)
-            return False
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError as error:
-            self._failed("get", error)
-            return default
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except RedisError as error:
-            self._failed("set", error)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except RedisError as error:
-            self._failed("touch", error)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except RedisError as error:
-            self._failed("delete", error)
-            return False
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except RedisError as error:
-            self._failed("get_many", error)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except RedisError as error:
-            self._failed("has_key", error)
-            return False
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except RedisError as error:
-            self._failed("incr", error)
-            raise ValueError(f"Key '{key}' not found (cache unavailable).") from error
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except RedisError as error:
-            self._failed("set_many", error)
-            return list(data)
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except RedisError as error:
-            self._failed("delete_many", error)
-
-    def clear(self):
-        try:
-            return super().clear()
-        except RedisError as error:
-            self._failed("clear", error)
-            return False
+    # Each operation answers as an empty cache would when Redis fails.
+    add = _tolerant(_miss)(RedisCache.add)
+    get = _tolerant(_default)(RedisCache.get)
+    set = _tolerant(_nothing)(RedisCache.set)
+    touch = _tolerant(_miss)(RedisCache.touch)
+    delete = _tolerant(_miss)(RedisCache.delete)
+    get_many = _tolerant(_no_keys)(RedisCache.get_many)
+    has_key = _tolerant(_miss)(RedisCache.has_key)
+    incr = _tolerant(_not_found)(RedisCache.incr)
+    set_many = _tolerant(_all_failed)(RedisCache.set_many)
+    delete_many = _tolerant(_nothing)(RedisCache.delete_many)
+    clear = _tolerant(_miss)(RedisCache.clear)
