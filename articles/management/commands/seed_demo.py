@@ -244,25 +244,23 @@ class Command(BaseCommand):
                     noted_at=article.published_at + timedelta(hours=2),
                 )
             self.stdout.write(f"  [{index + 1}/{total}] {headline}")
-        scheduled = Article.objects.create(
-            headline="Preview: what to expect from next week's budget hearing",
-            standfirst="Scheduled to appear by itself tomorrow morning.",
-            body=PARAGRAPHS[1],
-            section=sections["politics"],
-            status=Article.Status.PUBLISHED,
-            published_at=now + timedelta(days=1),
-        )
-        Byline.objects.create(article=scheduled, author=authors["Mara Jones"])
-        review = Article.objects.create(
-            headline="Allotment waiting list reaches ten years",
-            standfirst="Waiting for an editor's review.",
-            body=PARAGRAPHS[3],
-            section=sections["news"],
-            status=Article.Status.REVIEW,
-        )
-        Byline.objects.create(article=review, author=authors["Mara Jones"])
-        draft = Article.objects.create(headline="Draft: notes on the river survey", body="To be written.")
-        Byline.objects.create(article=draft, author=authors["Priya Shah"])
+        unpublished = [
+            ("Preview: what to expect from next week's budget hearing", "Scheduled to appear by itself tomorrow "
+             "morning.", PARAGRAPHS[1], "politics", Article.Status.PUBLISHED, now + timedelta(days=1), "Mara Jones"),
+            ("Allotment waiting list reaches ten years", "Waiting for an editor's review.", PARAGRAPHS[3], "news",
+             Article.Status.REVIEW, None, "Mara Jones"),
+            ("Draft: notes on the river survey", "", "To be written.", None, Article.Status.DRAFT, None, "Priya Shah"),
+        ]  # fmt: skip
+        for headline, standfirst, body, section, status, published_at, author in unpublished:
+            article = Article.objects.create(
+                headline=headline,
+                standfirst=standfirst,
+                body=body,
+                section=sections.get(section),
+                status=status,
+                published_at=published_at,
+            )
+            Byline.objects.create(article=article, author=authors[author])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content: {len(sections)} sections, {len(authors)} authors, {total} published articles, "
