@@ -3,8 +3,6 @@
 from imagekit import ImageSpec, register
 from imagekit.processors import ResizeToFill, ResizeToFit
 
-RENDITION_WIDTHS = (400, 800, 1200)
-
 
 class WebpWidth(ImageSpec):
     format = "WEBP"

@@ -25,14 +25,17 @@ logger = logging.getLogger("newsroom")
 VERSION_KEY = "pagecache:version"
 NEXT_KEY = "pagecache:next-scheduled"
 NO_SCHEDULE = 0.0
+CACHE_ALIAS = "default"
+BROWSER_MAX_AGE = 0  # browsers always revalidate; the CDN may keep a page for PAGE_CACHE_CDN_MAX_AGE
+STALE_WHILE_REVALIDATE = 30
 
 
 def _cache():
-    return caches[settings.PAGE_CACHE_ALIAS]
+    return caches[CACHE_ALIAS]
 
 
 def _shared():
-    return "locmem" not in settings.CACHES[settings.PAGE_CACHE_ALIAS]["BACKEND"].lower()
+    return "locmem" not in settings.CACHES[CACHE_ALIAS]["BACKEND"].lower()
 
 
 def _stamp():
@@ -140,9 +143,9 @@ class PageCacheMiddleware:
             patch_cache_control(
                 response,
                 public=True,
-                max_age=settings.PAGE_CACHE_BROWSER_MAX_AGE,
+                max_age=BROWSER_MAX_AGE,
                 s_maxage=settings.PAGE_CACHE_CDN_MAX_AGE,
-                stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+                stale_while_revalidate=STALE_WHILE_REVALIDATE,
             )
             patch_vary_headers(response, ["Cookie"])
             try:

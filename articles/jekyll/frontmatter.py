@@ -13,7 +13,6 @@ import re
 import yaml
 from django.conf import settings
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 20
 MAX_NODES = 10_000
 MAX_DEPTH = 30
@@ -105,7 +104,7 @@ def _check_size(data):
 
 def decode(data, max_bytes=None):
     """Bytes of a post file to text: UTF-8 (with or without BOM), LF line endings. Returns (text, warning)."""
-    limit = max_bytes or getattr(settings, "JEKYLL_MAX_FILE_BYTES", MAX_FILE_BYTES)
+    limit = max_bytes or settings.JEKYLL_MAX_FILE_BYTES
     if len(data) > limit:
         raise FrontMatterError(f"file is {len(data) // 1024} KB; posts may be at most {limit // 1024} KB")
     if b"\x00" in data[:8192]:

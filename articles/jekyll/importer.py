@@ -293,7 +293,7 @@ class Importer:
     def read(self, entry):
         """Read one file into a Post, applying Jekyll's rules; raise PostError (or a parse error) if it fails."""
         path, site = entry.path, entry.site
-        limit = getattr(settings, "JEKYLL_MAX_FILE_BYTES", 2 * 1024 * 1024)
+        limit = settings.JEKYLL_MAX_FILE_BYTES
         if path.stat().st_size > limit:
             raise PostError(f"file is {path.stat().st_size // 1024} KB; posts may be at most {limit // 1024} KB")
         raw_bytes = path.read_bytes()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from ..models import Article, ArticleImage
 from ..search import highlight as highlight_terms
 from ..structured_data import absolute_url
 
@@ -54,12 +55,27 @@ def highlight(text, terms):
     return highlight_terms(text, terms)
 
 
+def _photo(image):
+    """The stored original, its 400, 800 and 1200 px WebP renditions, alt text and size of a photo."""
+    owner = getattr(image, "instance", image)  # a stored file knows the object it belongs to
+    if isinstance(owner, Article):
+        renditions = (owner.hero_400, owner.hero_800, owner.hero_1200)
+        return owner.hero_image, renditions, owner.hero_alt, owner.hero_width, owner.hero_height
+    if isinstance(owner, ArticleImage):
+        renditions = (owner.image_400, owner.image_800, owner.image_1200)
+        return owner.image, renditions, owner.alt, owner.width, owner.height
+    raise TypeError(f"{{% picture %}} shows an article's photo or an ArticleImage, not {owner!r}")
+
+
 @register.inclusion_tag("articles/includes/picture.html")
-def picture(image, small, medium, large, alt, width, height, sizes="100vw", eager=False):
-    """A <picture> with WebP renditions at three widths and the stored original as the fallback."""
+def picture(image, sizes="100vw", eager=False):
+    """A <picture> of ``article.hero_image`` or an ArticleImage: WebP renditions, the original as the fallback."""
+    original, (small, medium, large), alt, width, height = _photo(image)
+    if not original:
+        return {}
     return {
-        "image": image,
-        "srcset": f"{small.url} 400w, {medium.url} 800w, {large.url} 1200w" if image else "",
+        "src": original.url,
+        "srcset": f"{small.url} 400w, {medium.url} 800w, {large.url} 1200w",
         "alt": alt,
         "width": width,
         "height": height,

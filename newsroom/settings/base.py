@@ -148,11 +148,8 @@ else:
 # Whole-page cache for anonymous readers (newsroom/pagecache.py). Pages are invalidated by a content version
 # that every change bumps, so the lifetime below only bounds memory, never freshness.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
-PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
-PAGE_CACHE_BROWSER_MAX_AGE = 0
 PAGE_CACHE_CDN_MAX_AGE = int(os.environ.get("PAGE_CACHE_CDN_MAX_AGE", 60))
-PAGE_CACHE_STALE_WHILE_REVALIDATE = 30
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/health/", "/media/", "/static/")
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", str(BASE_DIR / ".pagecache-stamp"))
 
@@ -223,6 +220,12 @@ VIDEO_EMBED_HOSTS = env_list(
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII slugs: "Zürich" -> "zurich"
+
+# Jekyll import (docs/import.md): the largest post file, and the caps on an uploaded .zip archive.
+JEKYLL_MAX_FILE_BYTES = int(os.environ.get("JEKYLL_MAX_FILE_BYTES", 2 * 1024 * 1024))
+JEKYLL_MAX_ZIP_ENTRIES = int(os.environ.get("JEKYLL_MAX_ZIP_ENTRIES", 20_000))
+JEKYLL_MAX_ZIP_BYTES = int(os.environ.get("JEKYLL_MAX_ZIP_BYTES", 1024 * 1024 * 1024))
+JEKYLL_MAX_ZIP_ENTRY_BYTES = int(os.environ.get("JEKYLL_MAX_ZIP_ENTRY_BYTES", 50 * 1024 * 1024))
 
 # Feeds: "full" puts the whole article in feed items, "summary" only the standfirst.
 FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
