@@ -6,4 +6,14 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom content"
 
     def ready(self):
+        from django.contrib import admin
+
+        from newsroom import pagecache
+
         from . import signals  # noqa: F401
+        from .admin.overview import admin_overview
+        from .workflow import next_scheduled_publish
+
+        # The project package knows nothing of articles; it asks through these hooks.
+        admin.site.set_overview_provider(admin_overview)
+        pagecache.set_next_change_source(next_scheduled_publish)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import permissions
 from .images import SafeImageField, UploadPath
 from .rendering import render_body, render_plain
 
@@ -131,7 +132,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         """Articles the user may open in the admin: all for editors, their own for writers."""
-        if user.has_perm("articles.edit_any_article"):
+        if permissions.can_edit_any(user):
             return self
         return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
 
@@ -307,6 +308,18 @@ class Article(models.Model):
         old_path = old.get_absolute_url()
         if old_path != self.get_absolute_url():
             ArticleRedirect.objects.update_or_create(old_path=old_path, defaults={"article": self})
+
+    def transition(self, *, to, by, note=""):
+        """Change the status on behalf of ``by``, save, and return what readers now see (see ``workflow``)."""
+        from .workflow import transition
+
+        return transition(self, to=to, by=by, note=note)
+
+    def save_revision(self, *, by, note=""):
+        """Save an edit that is not a status change as a new revision by ``by`` (see ``workflow``)."""
+        from .workflow import save_revision
+
+        save_revision(self, by=by, note=note)
 
     def rerender(self):
         """Render the body again, for when its images change."""

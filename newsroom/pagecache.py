@@ -5,8 +5,9 @@ tags, sections, authors, corrections) bumps the version, so every page is fresh 
 app server: with Redis the version lives in the shared cache; with the local-memory cache (one machine) it
 is the modification time of a stamp file that all worker processes can see.
 
-A scheduled article needs nobody to save anything: the version also records the next scheduled publish
-time, and the first request after that moment bumps the version.
+A scheduled article needs nobody to save anything: the version also records the next moment content changes
+by itself (the next scheduled publish time, from the source registered with ``set_next_change_source()``),
+and the first request after that moment bumps the version.
 """
 
 import hashlib
@@ -62,7 +63,7 @@ _bump_pending = False
 def bump():
     """Make every cached page stale, here and on every other app server."""
     global _bump_pending  # noqa: PLW0603
-    next_time = _next_scheduled_time()
+    next_time = _next_change_time()
     if _shared():
         version = time.time_ns()
         try:
@@ -78,10 +79,19 @@ def bump():
     return str(os.stat(path).st_mtime_ns)
 
 
-def _next_scheduled_time():
-    from articles.models import Article
+# Returns the next moment (an aware datetime, or None) at which pages change with nobody saving anything;
+# the content app registers it (the articles app: the next scheduled publish time).
+_next_change_source = None
 
-    moment = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+
+def set_next_change_source(source):
+    """Register ``source() -> datetime | None``, the next moment content changes by itself."""
+    global _next_change_source  # noqa: PLW0603
+    _next_change_source = source
+
+
+def _next_change_time():
+    moment = _next_change_source() if _next_change_source is not None else None
     return moment.timestamp() if moment else NO_SCHEDULE
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from .. import permissions
 from .archive import MAX_UPLOAD_BYTES, ArchiveError, extract_zip, remove, save_upload, site_folder
 from .importer import Importer
 from .report import FileResult
@@ -51,7 +52,7 @@ class JekyllImportForm(forms.Form):
 
 def import_view(request, model_admin):
     """Editors (who may publish) and site admins only: an import can publish articles."""
-    if not request.user.has_perm("articles.publish_article"):
+    if not permissions.can_publish(request.user):
         raise PermissionDenied
     report = None
     form = JekyllImportForm(request.POST or None, request.FILES or None)

@@ -1,7 +1,6 @@
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
@@ -10,52 +9,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
-from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, Section
-
-
-def can_publish(user):
-    return user.has_perm("articles.publish_article")
-
-
-def can_edit_any(user):
-    return user.has_perm("articles.edit_any_article")
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "nav_order", "show_in_nav", "article_count"]
-    list_editable = ["nav_order", "show_in_nav"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "slug"]
-
-    @admin.display(description="published articles")
-    def article_count(self, obj):
-        return obj.articles.published().count()
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["portrait", "name", "job_title", "user", "email"]
-    list_display_links = ["portrait", "name"]
-    search_fields = ["name", "slug", "email"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-    list_select_related = ["user"]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "job_title", "bio", "photo"]}),
-        ("Links", {"fields": ["website", "social_url", "twitter", "email"]}),
-        ("Account", {"fields": ["user"]}),
-    ]
-
-    @admin.display(description="")
-    def portrait(self, obj):
-        if not obj.photo:
-            return ""
-        return format_html('<img src="{}" alt="" width="40" height="40" class="nr-thumb">', obj.photo.url)
+from .. import permissions
+from ..models import Article, ArticleImage, Byline, Correction
+from .actions import ArticleActionsMixin
+from .forms import ArticleAdminForm
 
 
 class BylineInline(admin.TabularInline):
@@ -117,63 +77,8 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The article form, with a check that nobody else saved the article since this copy was opened."""
-
-    revision_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    compared_fields = [
-        "headline", "slug", "standfirst", "body", "hero_alt", "hero_caption", "hero_credit", "section",
-        "status", "published_at", "revised_at", "featured", "hidden", "meta_description", "canonical_url",
-    ]  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # From the database, not the instance: the history view's instance is an old copy.
-            saved = Article.objects.filter(pk=self.instance.pk).values_list("revision", flat=True).first()
-            self.fields["revision_seen"].initial = saved
-
-    def clean(self):
-        cleaned_data = super().clean()
-        seen = cleaned_data.get("revision_seen")
-        if not self.instance.pk or seen is None:
-            return cleaned_data
-        current = Article.objects.filter(pk=self.instance.pk).first()
-        if current is None or current.revision == seen:
-            return cleaned_data
-        # Show what differs; saving again (now at the current revision) is a deliberate overwrite.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("revision_seen")] = str(current.revision)
-        raise ValidationError(self.conflict_message(current, cleaned_data), code="edit_conflict")
-
-    def conflict_message(self, current, cleaned_data):
-        last = current.history.order_by("-history_date").select_related("history_user").first()
-        who = "Someone else"
-        if last is not None and last.history_user is not None:
-            who = last.history_user.get_full_name() or last.history_user.get_username()
-        when = timezone.localtime(last.history_date).strftime("%H:%M") if last is not None else ""
-        lines = [
-            f"{who} saved this article{f' at {when}' if when else ''} while you were editing it. "
-            "Nothing has been saved from your copy. Compare the saved version with yours below, "
-            "then save again to keep yours."
-        ]
-        for name in self.compared_fields:
-            if name not in cleaned_data:
-                continue
-            saved, yours = getattr(current, name), cleaned_data[name]
-            if (saved or "") != (yours or ""):
-                label = self.fields[name].label or name
-                lines.append(f"{label}: saved “{self.short(saved)}”, yours “{self.short(yours)}”.")
-        return lines
-
-    @staticmethod
-    def short(value):
-        return Truncator("" if value is None else str(value)).chars(120)
-
-
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
     list_display_links = ["thumbnail", "headline"]
     list_filter = [StatusFilter, "section", ("bylines__author", admin.RelatedOnlyFieldListFilter), "tags", "featured"]
@@ -185,7 +90,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleAdminForm
     save_on_top = True
     list_per_page = 50
-    actions = ["submit_for_review", "publish_now", "unpublish", "feature", "unfeature"]
     readonly_fields = ["created_at", "updated_at", "created_by", "source_url", "source_file", "source_data"]
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "standfirst", "body", "revision_seen"]}),
@@ -209,7 +113,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         css = {"all": ["admin/newsroom.css"]}
         js = ["admin/tag-suggestions.js"]
 
-    # Who may do what. Every rule is checked here, on the server, not only by hiding buttons.
+    # Who may do what: the rules are in articles.permissions, checked here on the server, not only by hiding buttons.
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("section", "created_by")
@@ -218,44 +122,29 @@ class ArticleAdmin(SimpleHistoryAdmin):
         )
         return queryset.editable_by(request.user)
 
-    def is_own(self, request, obj):
-        return obj.created_by_id == request.user.pk or any(
-            byline.author.user_id == request.user.pk for byline in obj.bylines.all()
-        )
-
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or can_edit_any(request.user):
-            return True
-        return self.is_own(request, obj) and obj.status != Article.Status.PUBLISHED
+        return obj is None or permissions.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        if obj is None or can_edit_any(request.user):
-            return True
-        return self.is_own(request, obj) and obj.status != Article.Status.PUBLISHED
-
-    def has_publish_permission(self, request):
-        return can_publish(request.user)
-
-    def has_feature_permission(self, request):
-        return request.user.has_perm("articles.feature_article")
+        return obj is None or permissions.can_delete(request.user, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not can_edit_any(request.user):
+        if not permissions.can_edit_any(request.user):
             actions.pop("delete_selected", None)
         return actions
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not can_publish(request.user):
+        if not permissions.can_publish(request.user):
             fields += ["published_at", "revised_at", "hidden", "canonical_url"]
-        if not request.user.has_perm("articles.feature_article"):
+        if not permissions.can_feature(request.user):
             fields += ["featured"]
-        if obj is not None and obj.status == Article.Status.PUBLISHED and not can_edit_any(request.user):
+        if obj is not None and obj.status == Article.Status.PUBLISHED and not permissions.can_edit_any(request.user):
             fields += ["slug"]
         return fields
 
@@ -265,30 +154,28 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return super().get_prepopulated_fields(request, obj)
 
     def get_inlines(self, request, obj):
-        if can_publish(request.user):
+        if permissions.can_publish(request.user):
             return self.inlines
         return [inline for inline in self.inlines if inline is not CorrectionInline]
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "status" and not can_publish(request.user):
+        if db_field.name == "status" and not permissions.can_publish(request.user):
             kwargs["choices"] = [(Article.Status.DRAFT, "Draft"), (Article.Status.REVIEW, "Submit for review")]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if obj.status == Article.Status.PUBLISHED and not can_publish(request.user):
+        if obj.status == Article.Status.PUBLISHED and not permissions.can_publish(request.user):
             raise PermissionDenied("Only editors can publish.")
         if not change:
             obj.created_by = request.user
-        if change:
-            obj.revision += 1
         try:
             with transaction.atomic():  # a savepoint, so the failed attempt does not doom the request's transaction
-                super().save_model(request, obj, form, change)
+                obj.save_revision(by=request.user)
         except OSError as error:
             # The media storage refused a new photo (full, unwritable): keep every other change.
             if not self._drop_uploads(obj):
                 raise
-            super().save_model(request, obj, form, change)
+            obj.save_revision(by=request.user)
             self.message_user(request, self.storage_failure_message("The photo", error), messages.ERROR)
 
     def _drop_uploads(self, obj):
@@ -336,8 +223,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         # Writers may read the history of their own articles only; simple-history alone would show any.
-        if not can_edit_any(request.user) and self.get_object(request, unquote(object_id)) is None:
-            raise Http404
+        if not permissions.can_edit_any(request.user):
+            article = self.get_object(request, unquote(object_id))
+            if article is None or not permissions.can_read_history(request.user, article):
+                raise Http404
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -381,65 +270,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return obj.get_absolute_url()
         return reverse("admin:articles_article_preview", args=[obj.pk])
 
-    # Bulk actions
-
-    @admin.action(description="Submit selected drafts for review")
-    def submit_for_review(self, request, queryset):
-        allowed = [a for a in queryset.filter(status=Article.Status.DRAFT) if self.has_change_permission(request, a)]
-        for article in allowed:
-            article.status = Article.Status.REVIEW
-            article._history_user = request.user
-            article.revision += 1
-            article.save()
-        self.message_user(request, f"{len(allowed)} article(s) submitted for review.")
-
-    @admin.action(description="Publish selected articles (now, or at their scheduled time)", permissions=["publish"])
-    def publish_now(self, request, queryset):
-        published, refused = 0, []
-        for article in queryset:
-            article.status = Article.Status.PUBLISHED
-            try:
-                article.full_clean()
-            except ValidationError as error:
-                refused.append(f"“{article}”: {' '.join(error.messages)}")
-                continue
-            article._history_user = request.user
-            article.revision += 1
-            article.save()
-            published += 1
-        self.message_user(request, f"{published} article(s) published or scheduled.")
-        for reason in refused:
-            self.message_user(request, f"Not published: {reason}", messages.ERROR)
-
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        count = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article._history_user = request.user
-            article.revision += 1
-            article.save()
-            count += 1
-        self.message_user(request, f"{count} article(s) unpublished.")
-
-    @admin.action(description="Feature selected articles", permissions=["feature"])
-    def feature(self, request, queryset):
-        self._set_featured(request, queryset, True)
-
-    @admin.action(description="Stop featuring selected articles", permissions=["feature"])
-    def unfeature(self, request, queryset):
-        self._set_featured(request, queryset, False)
-
-    def _set_featured(self, request, queryset, featured):
-        count = 0
-        for article in queryset.exclude(featured=featured):
-            article.featured = featured
-            article._history_user = request.user
-            article.revision += 1
-            article.save()
-            count += 1
-        self.message_user(request, f"{count} article(s) updated.")
-
     # Extra pages: preview and tag suggestions
 
     def get_urls(self):
@@ -455,7 +285,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = get_object_or_404(Article.objects.editable_by(request.user).for_detail(), pk=pk)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
-        from .views import article_context
+        from ..views import article_context
 
         context = {**article_context(article), "preview": True}
         response = TemplateResponse(request, "articles/article_detail.html", context)
@@ -465,7 +295,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def import_jekyll(self, request):
         """Upload a Jekyll archive; the same import as ``manage.py import_jekyll`` (editors only)."""
-        from .jekyll.admin_views import import_view
+        from ..jekyll.admin_views import import_view
 
         return import_view(request, self)
 
@@ -479,10 +309,3 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 Tag.objects.filter(name__istartswith=term).order_by("name").values_list("name", flat=True)[:15]
             )
         return JsonResponse({"results": names})
-
-
-@admin.register(ArticleRedirect)
-class ArticleRedirectAdmin(admin.ModelAdmin):
-    list_display = ["old_path", "article", "created_at"]
-    search_fields = ["old_path", "article__headline"]
-    autocomplete_fields = ["article"]

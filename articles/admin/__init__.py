@@ -1,0 +1,7 @@
+"""The editors' admin: articles (with their bulk actions and edit-conflict check), sections, authors, redirects.
+
+Importing this package registers every model admin. Who may do what is asked of ``articles.permissions``;
+what a status change does, of ``articles.workflow``.
+"""
+
+from . import articles, people, redirects, sections  # noqa: F401 - they register their model admins

@@ -1,0 +1,60 @@
+"""Who may do what with articles: the one place the rules are written.
+
+The groups that hold these permissions are in ``roles.py``. Writers create articles and edit their own until
+they are published; editors (and site admins) edit, publish, schedule, unpublish and feature any article.
+The admin, the Jekyll import and the publishing workflow all ask the functions below.
+"""
+
+PUBLISH = "articles.publish_article"
+EDIT_ANY = "articles.edit_any_article"
+FEATURE = "articles.feature_article"
+CHANGE = "articles.change_article"
+DELETE = "articles.delete_article"
+
+
+def can_publish(user):
+    """Publish, schedule and unpublish any article (and import archives, which can publish)."""
+    return user.has_perm(PUBLISH)
+
+
+def can_edit_any(user):
+    return user.has_perm(EDIT_ANY)
+
+
+def can_feature(user):
+    return user.has_perm(FEATURE)
+
+
+def is_own(user, article):
+    """The user created the article or has a byline on it (reads ``article.bylines.all()``, so prefetch it)."""
+    return article.created_by_id == user.pk or any(byline.author.user_id == user.pk for byline in article.bylines.all())
+
+
+def can_edit(user, article):
+    """Editors may edit any article; writers their own, until it is published."""
+    if not user.has_perm(CHANGE):
+        return False
+    return can_edit_any(user) or (is_own(user, article) and article.status != article.Status.PUBLISHED)
+
+
+def can_delete(user, article):
+    """The same rule as editing: writers may delete their own articles until they are published."""
+    if not user.has_perm(DELETE):
+        return False
+    return can_edit_any(user) or (is_own(user, article) and article.status != article.Status.PUBLISHED)
+
+
+def can_read_history(user, article):
+    """Editors read every article's history; writers that of their own articles."""
+    return can_edit_any(user) or is_own(user, article)
+
+
+def can_transition(user, article, to):
+    """May the user move the article from its current status to ``to``?
+
+    Publishing, and taking a published article back to draft or review, are editors' work; moving between
+    draft and review is for anyone who may edit the article.
+    """
+    if to == article.Status.PUBLISHED or article.status == article.Status.PUBLISHED:
+        return can_publish(user)
+    return can_edit(user, article)
