@@ -52,7 +52,7 @@ class Exporter:
         articles = articles if articles is not None else Article.objects.all()
         articles = articles.select_related("section").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "pk")),
-            "categories",
+            "extra_sections",
             "tags",
             "redirects",
             Prefetch("images", queryset=ArticleImage.objects.order_by("position", "pk")),
