@@ -27,13 +27,17 @@ def validate_section_slug(value):
         raise ValidationError("“%(slug)s” is used by the site itself; choose another slug.", params={"slug": value})
 
 
-def unique_slug(model, text, *, exclude_pk=None, max_length=200):
+def unique_slug(model, text, *, exclude_pk=None, max_length=200, taken=None):
+    """A slug for ``text`` no other row has, numbered -2, -3, ... if needed. ``taken`` (a set of slugs in
+    use, for planning many rows in memory) is checked instead of the database and gets the slug added."""
     base = slugify(text)[: max_length - 8].strip("-") or "untitled"
     candidate, number = base, 1
     others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
-    while others.filter(slug=candidate).exists():
+    while candidate in taken if taken is not None else others.filter(slug=candidate).exists():
         number += 1
         candidate = f"{base}-{number}"
+    if taken is not None:
+        taken.add(candidate)
     return candidate
 
 

@@ -1,6 +1,8 @@
 """Keep the search index and the page cache in step with what readers see."""
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,10 +24,23 @@ def give_every_tag_an_address(sender, instance, raw=False, **kwargs):
         instance.slug = "tag-" + hashlib.sha1(instance.name.encode(), usedforsecurity=False).hexdigest()[:10]
 
 
+_search_indexing_deferred = ContextVar("search_indexing_deferred", default=False)
+
+
+@contextmanager
+def search_indexing_deferred():
+    """Saving an article inside this block does not index it: the caller (the Jekyll importer) calls
+    ``search.index_article`` itself once the article's tags and bylines are set."""
+    token = _search_indexing_deferred.set(True)
+    try:
+        yield
+    finally:
+        _search_indexing_deferred.reset(token)
+
+
 @receiver(post_save, sender=Article)
 def index_saved_article(sender, instance, raw=False, **kwargs):
-    # Bulk writers (the Jekyll importer) set _defer_search_index and index once they have set tags and bylines.
-    if not raw and not getattr(instance, "_defer_search_index", False):
+    if not raw and not _search_indexing_deferred.get():
         search.index_article(instance)
 
 

@@ -8,9 +8,10 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.utils.text import get_valid_filename
 
+from .site import SKIP_FOLDERS
+
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100
-IGNORED = {"__MACOSX", ".git", "_site", ".jekyll-cache", "node_modules"}
 
 
 class ArchiveError(ValueError):
@@ -27,16 +28,14 @@ def extract_zip(fileobj, destination):
     warnings = []
     with archive:
         entries = archive.infolist()
-        if len(entries) > settings.JEKYLL_MAX_ZIP_ENTRIES:
-            raise ArchiveError(
-                f"the archive holds {len(entries)} files; the limit is {settings.JEKYLL_MAX_ZIP_ENTRIES}"
-            )
+        if len(entries) > (most := settings.JEKYLL_MAX_ZIP_ENTRIES):
+            raise ArchiveError(f"the archive holds {len(entries)} files; the limit is {most}")
         if sum(entry.file_size for entry in entries) > settings.JEKYLL_MAX_ZIP_BYTES:
             raise ArchiveError("the archive would unpack to more than the size limit")
         for entry in entries:
             name = entry.filename.replace("\\", "/")
             parts = PurePosixPath(name).parts
-            if entry.is_dir() or not parts or set(parts) & IGNORED:
+            if entry.is_dir() or not parts or set(parts) & SKIP_FOLDERS:
                 continue
             if entry.flag_bits & 0x1:
                 raise ArchiveError("the archive is encrypted")
@@ -46,10 +45,8 @@ def extract_zip(fileobj, destination):
             if stat.S_ISLNK(entry.external_attr >> 16):
                 warnings.append(f"{entry.filename}: a symbolic link; left out")
                 continue
-            if entry.file_size > settings.JEKYLL_MAX_ZIP_ENTRY_BYTES:
-                warnings.append(
-                    f"{entry.filename}: larger than {settings.JEKYLL_MAX_ZIP_ENTRY_BYTES // 1_048_576} MB; left out"
-                )
+            if entry.file_size > (most := settings.JEKYLL_MAX_ZIP_ENTRY_BYTES):
+                warnings.append(f"{entry.filename}: larger than {most // 1_048_576} MB; left out")
                 continue
             if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
                 raise ArchiveError(f"{entry.filename} is compressed suspiciously well (a zip bomb?); refused")

@@ -19,7 +19,8 @@ from django.utils import timezone
 from ..models import Article, ArticleImage, Byline
 from . import liquid
 
-IMAGE_LINE = re.compile(r"^\[\[image:([\w-]+)\]\][ \t]*$", re.MULTILINE)
+# A line holding only an image reference, [[image:REF]] (as in rendering.py), its line break left alone.
+IMAGE_REFERENCE = re.compile(r"^\[\[image:([\w-]+)\]\][ \t]*$", re.MULTILINE)
 
 
 class ExportResult:
@@ -148,7 +149,7 @@ class Exporter:
             alt = re.sub(r"[\[\]]", "", image.alt)
             return f"![{alt}]({paths[ref]}{title})"
 
-        text = IMAGE_LINE.sub(figure, text)
+        text = IMAGE_REFERENCE.sub(figure, text)
         for ref, image in images.items():
             if paths.get(ref) and image.image:
                 text = text.replace(default_storage.url(image.image.name), paths[ref])

@@ -102,11 +102,16 @@ def _check_size(data):
             stack.extend((child, depth + 1) for child in value)
 
 
+def check_file_size(size, max_bytes=None):
+    """Refuse a post file of ``size`` bytes over the limit (the ``JEKYLL_MAX_FILE_BYTES`` setting)."""
+    limit = max_bytes or settings.JEKYLL_MAX_FILE_BYTES
+    if size > limit:
+        raise FrontMatterError(f"file is {size // 1024} KB; posts may be at most {limit // 1024} KB")
+
+
 def decode(data, max_bytes=None):
     """Bytes of a post file to text: UTF-8 (with or without BOM), LF line endings. Returns (text, warning)."""
-    limit = max_bytes or settings.JEKYLL_MAX_FILE_BYTES
-    if len(data) > limit:
-        raise FrontMatterError(f"file is {len(data) // 1024} KB; posts may be at most {limit // 1024} KB")
+    check_file_size(len(data), max_bytes)
     if b"\x00" in data[:8192]:
         raise FrontMatterError("binary content, not a text file")
     warning = ""

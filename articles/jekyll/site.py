@@ -18,6 +18,8 @@ PERMALINK_STYLES = {
     "none": "/:categories/:title:output_ext",
 }
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".mdown", ".html", ".htm"}
+# Folders that are never part of a site's content (build output, caches, dependencies, archive debris).
+SKIP_FOLDERS = {"_site", ".git", ".jekyll-cache", ".sass-cache", "node_modules", "vendor", "__MACOSX", ".bundle"}
 # Jekyll's file name rule for posts: YYYY-MM-DD-slug.ext
 DATED_NAME = re.compile(r"\A(\d{2,4}-\d{1,2}-\d{1,2})-(.*?)(\.[^.]+)?\Z")
 
