@@ -145,7 +145,7 @@ class Writer:
                 "imported_at": timezone.now().isoformat(timespec="seconds"),
             },
         }
-        save_with_history(article, self.user)
+        article.save_revision(by=self.user, note="Imported from a Jekyll file")
 
         self._set_relations(article, created, authors, sections[1:], tags)
         if self._save_images(article, body_images, previous.get("images", {})):
@@ -242,15 +242,6 @@ class Writer:
             image.alt, image.caption, image.position = details["alt"], details["caption"], details["position"]
             image.save()
         return bool(images) or bool(previous)
-
-
-def save_with_history(article, user):
-    """Save an imported article as a new revision by ``user`` (recorded in its history)."""
-    if user is not None:
-        article._history_user = user
-    if article.pk is not None:
-        article.revision += 1
-    article.save()
 
 
 def markdown_to_one_line(markdown_text):
