@@ -123,18 +123,24 @@ def snippet(article, terms, words=32):
 def document(article):
     """The text an article is found by, field by field: what readers read, never the Markdown source.
 
-    Uses only model fields and relations, so data migrations can index their historical articles too.
+    Reads only fields and relations (no model methods, no taggit manager), so a data migration can index
+    its historical articles with it too.
     """
-    bylines = article.bylines.all()
-    if "bylines" not in getattr(article, "_prefetched_objects_cache", {}):
-        bylines = bylines.select_related("author")
     return {
         "headline": article.headline,
         "standfirst": article.standfirst,
         "body": plain_text(article.body_html),
-        "tags": " ".join(tag.name for tag in article.tags.all()),
-        "authors": " ".join(byline.author.name for byline in bylines),
+        "tags": " ".join(item.tag.name for item in _with(article, "tagged_items", "tag")),
+        "authors": " ".join(byline.author.name for byline in _with(article, "bylines", "author")),
     }
+
+
+def _with(article, relation, related):
+    """The rows of ``article.<relation>`` with their ``related`` object, in one query or none if prefetched."""
+    rows = getattr(article, relation).all()
+    if relation not in getattr(article, "_prefetched_objects_cache", {}):
+        rows = rows.select_related(related)
+    return rows
 
 
 def index_article(article):
@@ -152,8 +158,11 @@ def clear_index():
 
 def rebuild_index(articles, progress=None):
     """Index each of ``articles`` (a queryset, of the app's or a migration's model); returns how many."""
-    Byline = articles.model._meta.get_field("bylines").related_model
-    articles = articles.prefetch_related("tags", Prefetch("bylines", Byline.objects.select_related("author")))
+    related = {name: articles.model._meta.get_field(name).related_model for name in ("tagged_items", "bylines")}
+    articles = articles.prefetch_related(
+        Prefetch("tagged_items", related["tagged_items"].objects.select_related("tag")),
+        Prefetch("bylines", related["bylines"].objects.select_related("author")),
+    )
     count = 0
     for article in articles.iterator(chunk_size=500):
         index_article(article)
