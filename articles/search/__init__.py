@@ -59,8 +59,8 @@ def search(query, page=1):
         return SearchResults(problem="no_words")
     from ..models import Article
 
-    ids = _listed_in_rank_order(Article, backend().ranked(terms))
     offset = (page - 1) * PER_PAGE
+    ids = _listed_in_rank_order(Article, backend().ranked(terms), offset + PER_PAGE + 1)
     page_ids = ids[offset : offset + PER_PAGE]
     found = (
         Article.objects.listed().with_bylines().defer("body", "source_data", "search_vector").in_bulk(page_ids)
@@ -71,15 +71,22 @@ def search(query, page=1):
     return SearchResults(items=items, terms=terms, page=page, has_next=len(ids) > offset + PER_PAGE)
 
 
-def _listed_in_rank_order(Article, scores):
-    """The ids of ``scores`` (id → score) that readers may see: best score first, then the newest."""
-    if not scores:
-        return []
-    ids = list(
-        Article.objects.listed().filter(pk__in=scores).order_by("-published_at", "-pk").values_list("pk", flat=True)
-    )
-    ids.sort(key=scores.__getitem__, reverse=True)  # stable: equal scores stay newest first
-    return ids
+def _listed_in_rank_order(Article, scores, count):
+    """The first ``count`` ids of ``scores`` (id → score) that readers may see: best first, then the newest.
+
+    The best candidates are usually public, so twice as many as needed are checked first, the rest only
+    when too many of those are drafts, scheduled or hidden.
+    """
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    cut = min(len(ranked), 2 * count)
+    while cut < len(ranked) and scores[ranked[cut]] == scores[ranked[cut - 1]]:
+        cut += 1  # equal scores are ordered by date, so they stay in one batch
+    ids = []
+    for batch in (ranked[:cut], ranked[cut:]):
+        if batch and len(ids) < count:
+            newest_first = Article.objects.listed().filter(pk__in=batch).order_by("-published_at", "-pk")
+            ids += sorted(newest_first.values_list("pk", flat=True), key=scores.__getitem__, reverse=True)
+    return ids[:count]
 
 
 def _mark(text, terms):
@@ -157,16 +164,23 @@ def clear_index():
 
 
 def rebuild_index(articles, progress=None):
-    """Index each of ``articles`` (a queryset, of the app's or a migration's model); returns how many."""
+    """Index each of ``articles`` (a queryset, of the app's or a migration's model); returns how many.
+
+    Articles are written 500 at a time; ``progress(count)`` is called after each batch.
+    """
     related = {name: articles.model._meta.get_field(name).related_model for name in ("tagged_items", "bylines")}
     articles = articles.prefetch_related(
         Prefetch("tagged_items", related["tagged_items"].objects.select_related("tag")),
         Prefetch("bylines", related["bylines"].objects.select_related("author")),
     )
-    count = 0
+    count, batch = 0, {}
     for article in articles.iterator(chunk_size=500):
-        index_article(article)
-        count += 1
-        if progress and count % 1000 == 0:
-            progress(count)
-    return count
+        batch[article.pk] = document(article)
+        if len(batch) == 500:
+            backend().write_many(batch)
+            count, batch = count + len(batch), {}
+            if progress:
+                progress(count)
+    if batch:
+        backend().write_many(batch)
+    return count + len(batch)

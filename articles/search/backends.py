@@ -9,12 +9,14 @@ import functools
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 
 # Ranking every match of a common word costs time in proportion to the archive. Relevance is therefore
 # computed over the most recently added CANDIDATES matches (found cheaply by id order), which keeps a
 # search as fast at 100,000 articles as at 1,000 while still ranking the results that matter to readers.
 CANDIDATES = 500
+
+TEXT = TextField()
 
 
 class SearchBackend:
@@ -30,6 +32,11 @@ class SearchBackend:
     def write(self, pk, document):
         """Index (or re-index) article ``pk`` under the fields of ``document``."""
         raise NotImplementedError
+
+    def write_many(self, documents):
+        """Index many articles at once, from a dict of id → document."""
+        for pk, document in documents.items():
+            self.write(pk, document)
 
     def remove(self, pk):
         raise NotImplementedError
@@ -62,15 +69,23 @@ class PostgresBackend(SearchBackend):
         )
         return dict(rows)
 
-    def write(self, pk, document):
-        def vector(*fields, weight):
-            return SearchVector(*(Value(document[name]) for name in fields), config=self.config, weight=weight)
+    def vector(self, document):
+        def part(*fields, weight):
+            text = " ".join(document[name] for name in fields)
+            return SearchVector(Value(text, output_field=TEXT), config=self.config, weight=weight)
 
-        self._articles().filter(pk=pk).update(
-            search_vector=vector("headline", weight="A")
-            + vector("standfirst", "tags", "authors", weight="B")
-            + vector("body", weight="C")
+        return (
+            part("headline", weight="A") + part("standfirst", "tags", "authors", weight="B") + part("body", weight="C")
         )
+
+    def write(self, pk, document):
+        self._articles().filter(pk=pk).update(search_vector=self.vector(document))
+
+    def write_many(self, documents):
+        from ..models import Article
+
+        rows = [Article(pk=pk, search_vector=self.vector(document)) for pk, document in documents.items()]
+        Article._base_manager.bulk_update(rows, ["search_vector"], batch_size=100)
 
     def remove(self, pk):
         """Nothing to do: the vector goes with the article's row."""
@@ -108,6 +123,15 @@ class SQLiteBackend(SearchBackend):
                 "INSERT INTO article_search (rowid, headline, standfirst, body, tags, authors) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 [pk, *(document[name] for name in self.COLUMNS)],
+            )
+
+    def write_many(self, documents):
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM article_search WHERE rowid = %s", [[pk] for pk in documents])
+            cursor.executemany(
+                "INSERT INTO article_search (rowid, headline, standfirst, body, tags, authors) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [[pk, *(document[name] for name in self.COLUMNS)] for pk, document in documents.items()],
             )
 
     def remove(self, pk):
