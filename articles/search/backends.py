@@ -31,12 +31,11 @@ class SearchBackend:
 
     def write(self, pk, document):
         """Index (or re-index) article ``pk`` under the fields of ``document``."""
-        raise NotImplementedError
+        self.write_many({pk: document})
 
     def write_many(self, documents):
-        """Index many articles at once, from a dict of id → document."""
-        for pk, document in documents.items():
-            self.write(pk, document)
+        """Index (or re-index) many articles at once, from a dict of id → document."""
+        raise NotImplementedError
 
     def remove(self, pk):
         raise NotImplementedError
@@ -115,15 +114,6 @@ class SQLiteBackend(SearchBackend):
             )
             # bm25 is lower for a better match.
             return {pk: -score for pk, score in cursor.fetchall()}
-
-    def write(self, pk, document):
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM article_search WHERE rowid = %s", [pk])
-            cursor.execute(
-                "INSERT INTO article_search (rowid, headline, standfirst, body, tags, authors) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                [pk, *(document[name] for name in self.COLUMNS)],
-            )
 
     def write_many(self, documents):
         with connection.cursor() as cursor:
