@@ -8,6 +8,7 @@ reading ``[[image:REF]]``, where REF is the reference shown beside the image in 
 
 import re
 import threading
+from html import unescape
 from urllib.parse import urlsplit
 
 import markdown
@@ -166,3 +167,13 @@ def render_body(text, images=()):
 def render_plain(text):
     """Render a short Markdown field (a correction note, a bio) to sanitized HTML."""
     return sanitize(_render_markdown(text or ""))
+
+
+TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(html):
+    """The words of rendered body HTML, as readers read them: no tags, entities decoded, spaces collapsed."""
+    # The HTML is our own sanitized output, so dropping its tags with a pattern is exact and much faster
+    # than a general HTML parser.
+    return " ".join(unescape(TAG.sub(" ", html or "")).split())

@@ -1,8 +1,11 @@
 """Full-text search: SQLite FTS5 or PostgreSQL tsvector, the same results and pages on both."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from articles import search
@@ -191,3 +194,54 @@ def test_the_index_follows_edits_tags_bylines_and_unpublishing(client, news):
 def test_search_results_are_kept_out_of_search_engines(client, news):
     html = client.get("/search/", {"q": "anything"}).content.decode()
     assert '<meta name="robots" content="noindex, follow">' in html
+
+
+def test_the_search_backend_is_the_one_for_the_database_and_is_made_once():
+    assert search.backend().vendor == connection.vendor
+    assert search.backend() is search.backend()
+
+
+def test_drafts_scheduled_and_hidden_matches_never_appear_and_pages_stay_full(client, news):
+    """Matches readers may not see outrank the public ones in the index, yet are skipped without gaps."""
+    for n in range(search.PER_PAGE + 5):
+        ArticleFactory(headline=f"Harbour story {n}", section=news, bylines=[])
+        if n % 3 == 0:  # 27 of them, more than a page
+            ArticleFactory.draft(headline=f"Harbour harbour draft {n}", section=news, bylines=[])
+            ArticleFactory.scheduled(headline=f"Harbour harbour scheduled {n}", section=news, bylines=[])
+            ArticleFactory(headline=f"Harbour harbour hidden {n}", hidden=True, section=news, bylines=[])
+    first = client.get("/search/", {"q": "harbour"}).context["results"]
+    second = client.get("/search/", {"q": "harbour", "page": 2}).context["results"]
+    assert len(first.items) == search.PER_PAGE
+    assert first.has_next
+    assert len(second.items) == 5
+    assert not second.has_next
+    headlines = [article.headline for article, _ in first.items + second.items]
+    assert sorted(headlines) == sorted(f"Harbour story {n}" for n in range(search.PER_PAGE + 5))
+    assert client.get("/search/", {"q": "harbour", "page": 3}).status_code == 404
+
+
+MARKDOWN_BODY = (
+    "Neighbours signed [the sluicegate petition](https://example.org/zzunique).\n\n"
+    "![zzphoto](/media/weir.jpg)\n\nThe council meets on Monday."
+)
+
+
+def test_only_the_text_readers_read_is_indexed_not_the_markdown_syntax(client, news):
+    ArticleFactory(headline="Weir appeal", body=MARKDOWN_BODY, section=news)
+    assert found(client, "sluicegate petition") == ["Weir appeal"]
+    assert found(client, "zzunique") == []
+    assert found(client, "zzphoto") == []
+
+
+def test_migration_0006_reindexes_articles_from_their_rendered_text(client, news):
+    """Migration 0004 filled the SQLite index from the Markdown source; 0006 indexes what the app indexes."""
+    article = ArticleFactory(headline="Weir appeal", body=MARKDOWN_BODY, section=news)
+    search.backend().write(article.pk, {**search.document(article), "body": article.body})  # as 0004 did
+    assert found(client, "zzphoto") == ["Weir appeal"]
+    name = "0006_search_index_from_rendered_text"
+    migration = importlib.import_module(f"articles.migrations.{name}")
+    migration.reindex(MigrationLoader(connection).project_state(("articles", name)).apps, None)
+    assert found(client, "zzphoto") == []
+    assert found(client, "zzunique") == []
+    assert found(client, "sluicegate petition") == ["Weir appeal"]
+    assert search.snippet(article, ["sluicegate"]).startswith("A short summary of the story. Neighbours signed the")

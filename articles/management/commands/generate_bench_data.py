@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from articles import search
 from articles.models import (
     Article,
     ArticleImage,
@@ -240,29 +241,10 @@ class Command(BaseCommand):
             self.stdout.write(f"    {min(start + batch, total):,}/{total:,}")
 
     def rebuild_search(self):
-        tags = (
-            "(SELECT {agg} FROM taggit_tag t JOIN articles_taggedarticle ta ON ta.tag_id = t.id "
-            "WHERE ta.content_object_id = a.id)"
-        )
-        authors = (
-            "(SELECT {agg} FROM articles_author au JOIN articles_byline b ON b.author_id = au.id "
-            "WHERE b.article_id = a.id)"
-        )
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                agg = "group_concat(name, ' ')"
-                cursor.execute("DELETE FROM article_search")
-                cursor.execute(
-                    "INSERT INTO article_search (rowid, headline, standfirst, body, tags, authors) "  # noqa: S608
-                    f"SELECT a.id, a.headline, a.standfirst, a.body, {tags.format(agg=agg)}, "
-                    f"{authors.format(agg=agg)} FROM articles_article a"
-                )
-            elif connection.vendor == "postgresql":
-                agg = "string_agg(name, ' ')"
-                cursor.execute(
-                    "UPDATE articles_article a SET search_vector = "  # noqa: S608
-                    "setweight(to_tsvector('english', a.headline), 'A') || "
-                    "setweight(to_tsvector('english', a.standfirst || ' ' || "
-                    f"coalesce({tags.format(agg=agg)}, '') || ' ' || coalesce({authors.format(agg=agg)}, '')), 'B') || "
-                    "setweight(to_tsvector('english', a.body), 'C')"
-                )
+        def progress(count):
+            if count % 10_000 == 0:
+                self.stdout.write(f"    {count:,}")
+
+        with transaction.atomic():
+            search.clear_index()
+            search.rebuild_index(Article.objects.all(), progress=progress)
