@@ -96,13 +96,8 @@ class Outline(HTMLParser):
             self.ids.append(attrs["id"])
 
 
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE_EXCLUDED_PREFIXES = ("/",)
-
-
 @pytest.fixture
-def pages(client, db):
+def pages(client, db, no_page_cache):
     news = SectionFactory(name="News", slug="news")
     author = AuthorFactory(name="Mara Jones", bio="Reporter.", photo=image_file("m.jpg", size=(200, 200)))
     article = ArticleFactory(

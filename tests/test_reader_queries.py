@@ -14,12 +14,7 @@ from django.utils import timezone
 
 from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE_EXCLUDED_PREFIXES = ("/",)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 SECTIONS = ["news", "sport", "culture", "business"]

@@ -10,14 +10,9 @@ from articles import sitemaps
 
 from .factories import ArticleFactory, AuthorFactory, SectionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE_EXCLUDED_PREFIXES = ("/",)
 
 
 @pytest.fixture
