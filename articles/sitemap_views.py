@@ -37,7 +37,7 @@ def sitemap_index(request):
         entries.append(SitemapIndexItem(location, lastmod))
         pages = sitemap_class().paginator.page_range
         entries += [SitemapIndexItem(f"{location}?p={page}", lastmod) for page in pages[1:]]
-    entries.append(SitemapIndexItem(settings.SITE_URL + reverse("news_sitemap"), None))
+    entries.append(SitemapIndexItem(settings.SITE_URL + reverse("news_sitemap"), lastmod))
     headers = {"Last-Modified": http_date(lastmod.timestamp())} if lastmod else None
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml", headers=headers

@@ -3,6 +3,9 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.test import Client
+
+from articles.models import Author
 
 from .factories import AuthorFactory, UserFactory
 
@@ -21,64 +24,91 @@ def _clear_cache():
     cache.clear()
 
 
+# Who is who: the same usernames in every test, so a failure names a person.
+ROLE_USERS = {
+    # role: (username, group, author name); the site admin is a superuser without a byline
+    "writer": ("wendy", "Writers", "Wendy Writer"),
+    "other_writer": ("oscar", "Writers", "Oscar Other"),
+    "editor": ("edith", "Editors", "Edith Editor"),
+    "admin": ("ada", None, None),
+}
+
+
+def user_for(role):
+    """The staff account that plays ``role``, made on first use (with its author, for writers and editors)."""
+    username, group, author_name = ROLE_USERS[role]
+    user = UserFactory(username=username, role=group, is_superuser=group is None)
+    if author_name and not Author.objects.filter(user=user).exists():
+        AuthorFactory(name=author_name, user=user)
+    return user
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(role)``: a test client logged in as the writer, other_writer, editor or admin, or anonymous.
+
+    One client per role and test, so fixtures and the test body share the same session.
+    """
+    made = {}
+
+    def client_for(role):
+        if role not in made:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(user_for(role))
+            made[role] = client
+        return made[role]
+
+    return client_for
+
+
 @pytest.fixture
 def writer(db):
-    user = UserFactory(username="wendy", role="Writers")
-    AuthorFactory(name="Wendy Writer", user=user)
-    return user
+    return user_for("writer")
 
 
 @pytest.fixture
 def other_writer(db):
-    user = UserFactory(username="oscar", role="Writers")
-    AuthorFactory(name="Oscar Other", user=user)
-    return user
+    return user_for("other_writer")
 
 
 @pytest.fixture
 def editor(db):
-    user = UserFactory(username="edith", role="Editors")
-    AuthorFactory(name="Edith Editor", user=user)
-    return user
+    return user_for("editor")
 
 
 @pytest.fixture
 def site_admin(db):
-    return UserFactory(username="ada", is_superuser=True)
-
-
-def _client_for(client_class, user):
-    client = client_class()
-    client.force_login(user)
-    return client
+    return user_for("admin")
 
 
 @pytest.fixture
-def writer_client(writer):
-    from django.test import Client
-
-    return _client_for(Client, writer)
+def writer_client(client_for):
+    return client_for("writer")
 
 
 @pytest.fixture
-def other_writer_client(other_writer):
-    from django.test import Client
-
-    return _client_for(Client, other_writer)
+def other_writer_client(client_for):
+    return client_for("other_writer")
 
 
 @pytest.fixture
-def editor_client(editor):
-    from django.test import Client
-
-    return _client_for(Client, editor)
+def editor_client(client_for):
+    return client_for("editor")
 
 
 @pytest.fixture
-def admin_client_(site_admin):
-    from django.test import Client
+def admin_client_(client_for):
+    return client_for("admin")
 
-    return _client_for(Client, site_admin)
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Read every page fresh: for tests that change content between requests inside one transaction.
+
+    Use it with ``pytestmark = pytest.mark.usefixtures("no_page_cache")``.
+    """
+    settings.PAGE_CACHE_ENABLED = False
 
 
 # Browser tests: the system Chromium, never a downloaded one.

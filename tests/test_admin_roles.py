@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles.models import Article, Section
 
@@ -62,10 +63,15 @@ def test_writer_cannot_publish_a_new_article_with_a_crafted_post(writer_client):
 
 
 def test_writer_cannot_feature_or_schedule_through_posted_fields(writer_client, writer):
+    """The form is valid and saves; the fields only editors may set are ignored."""
     article = own_article(writer)
-    data = article_post_data(article, featured="on", published_at_0="2030-01-01", published_at_1="09:00:00")
-    writer_client.post(change_url(article), data)
+    data = article_post_data(
+        article, headline="Edited by the writer", featured="on", published_at_0="2030-01-01", published_at_1="09:00:00"
+    )
+    response = writer_client.post(change_url(article), data)
+    assert response.status_code == 302, response.content
     article.refresh_from_db()
+    assert article.headline == "Edited by the writer"
     assert not article.featured
     assert article.published_at is None
 
@@ -258,11 +264,34 @@ def test_article_list_shows_state_and_scheduled_time(editor_client):
 
 
 def test_article_list_filters_and_search(editor_client):
-    ArticleFactory(headline="River flooding story", tags=["flooding"])
-    ArticleFactory(headline="Budget story")
-    assert "Budget story" not in editor_client.get(CHANGELIST, {"q": "flooding"}).content.decode()
-    for params in ({"state": "scheduled"}, {"state": "live"}, {"featured__exact": "1"}, {"tags__id__exact": "1"}):
-        assert editor_client.get(CHANGELIST, params).status_code == 200
+    sport = SectionFactory(name="Sport", slug="sport")
+    reporter = AuthorFactory(name="Rita Reporter")
+    flooding = ArticleFactory(headline="River flooding story", tags=["flooding"], bylines=[reporter])
+    ArticleFactory(headline="Budget story", featured=True)
+    ArticleFactory(headline="Match report", section=sport)
+    ArticleFactory.draft(headline="Unfinished draft")
+    ArticleFactory.in_review(headline="Story in review")
+    ArticleFactory.scheduled(headline="Tomorrow's story")
+    everything = {"River flooding story", "Budget story", "Match report", "Unfinished draft", "Story in review",
+                  "Tomorrow's story"}  # fmt: skip
+    expected = [
+        ({}, everything),
+        ({"q": "flooding"}, {"River flooding story"}),
+        ({"state": "draft"}, {"Unfinished draft"}),
+        ({"state": "review"}, {"Story in review"}),
+        ({"state": "scheduled"}, {"Tomorrow's story"}),
+        ({"state": "live"}, {"River flooding story", "Budget story", "Match report"}),
+        ({"featured__exact": "1"}, {"Budget story"}),
+        ({"section__id__exact": str(sport.pk)}, {"Match report"}),
+        ({"tags__id__exact": str(flooding.tags.get().pk)}, {"River flooding story"}),
+        ({"bylines__author__id__exact": str(reporter.pk)}, {"River flooding story"}),
+    ]
+    for params, headlines in expected:
+        response = editor_client.get(CHANGELIST, params)
+        assert {article.headline for article in response.context["cl"].result_list} == headlines, params
+        html = response.content.decode()
+        for headline in everything:
+            assert (escape(headline) in html) is (headline in headlines), (params, headline)
 
 
 def test_article_list_query_count_does_not_grow(editor_client, django_assert_max_num_queries):

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from .test_security_xss import hostile_site
 from .xss_payloads import PAYLOADS
@@ -37,9 +36,8 @@ SECURITY_EVENTS = """
 """
 
 
-def staff_cookie(user, live_server):
-    client = Client()
-    client.force_login(user)
+def staff_cookie(client, live_server):
+    """The session cookie of a logged-in test client (``client_for(role)``), for the browser."""
     host = live_server.url.split("//", 1)[1].split(":")[0]
     return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
             "domain": host, "path": "/"}  # fmt: skip
@@ -54,7 +52,7 @@ def is_own_document(route, live_server):
     )
 
 
-def test_hostile_text_never_runs_in_chromium(live_server, browser, site_admin):
+def test_hostile_text_never_runs_in_chromium(live_server, browser, client_for):
     payloads = [(name, payload) for name, payload in PAYLOADS if name in SUBSET]
     articles = [hostile_site(payload, number) for number, (_, payload) in enumerate(payloads, start=1)]
     context = browser.new_context(bypass_csp=True, java_script_enabled=True)
@@ -70,7 +68,7 @@ def test_hostile_text_never_runs_in_chromium(live_server, browser, site_admin):
     for url in urls:
         page.goto(live_server.url + url, wait_until="load")
         assert page.evaluate(POKE) is None, url
-    context.add_cookies([staff_cookie(site_admin, live_server)])
+    context.add_cookies([staff_cookie(client_for("admin"), live_server)])
     for article in articles[:3]:
         page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/", wait_until="load")
         assert page.evaluate(POKE) is None
@@ -103,11 +101,11 @@ def test_the_content_security_policy_blocks_inline_script_that_got_through(live_
     )
 
 
-def test_the_admin_change_form_runs_under_the_policy_without_violations(live_server, page, editor):
+def test_the_admin_change_form_runs_under_the_policy_without_violations(live_server, page, editor, client_for):
     from .factories import ArticleFactory
 
     article = ArticleFactory(bylines=[editor.author])
-    page.context.add_cookies([staff_cookie(editor, live_server)])
+    page.context.add_cookies([staff_cookie(client_for("editor"), live_server)])
     page.add_init_script(SECURITY_EVENTS)
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/", wait_until="load")
     page.click(".field-section .select2-selection")

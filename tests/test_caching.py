@@ -1,5 +1,7 @@
 """The page cache: anonymous pages from the cache, never stale after a change, never for staff."""
 
+import os
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -16,29 +18,55 @@ from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, Section
 pytestmark = pytest.mark.django_db
 
 
+REDIS_DB = 15
+# Other test runs may share this Redis database: this process keeps to keys under its own prefix and
+# clears only those, never the whole database.
+REDIS_PREFIX = f"newsroom-test-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def redis_client():
+    return redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB, socket_connect_timeout=0.3)
+
+
 def redis_available():
     try:
-        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.3).ping()
+        return redis_client().ping()
     except redis.RedisError:
         return False
+
+
+def clear_own_redis_keys():
+    """Delete this process's keys (Django stores each as PREFIX:VERSION:KEY)."""
+    client = redis_client()
+    for key in client.scan_iter(match=f"{REDIS_PREFIX}:*", count=1000):
+        client.delete(key)
 
 
 @pytest.fixture(params=["locmem", "redis"])
 def page_cache(request, settings):
     """Run each test with the local-memory cache and with the machine's Redis."""
+    from newsroom import pagecache
+
     if request.param == "redis":
         if not redis_available():
             pytest.skip("Redis is not running on 127.0.0.1:6379")
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/15",
-                "KEY_PREFIX": "newsroom-test",
+                "LOCATION": f"redis://127.0.0.1:6379/{REDIS_DB}",
+                "KEY_PREFIX": REDIS_PREFIX,
             }
         }
-    caches["default"].clear()
+        clear_own_redis_keys()
+    else:
+        caches["default"].clear()
+    pagecache._bump_pending = False  # no retry left over from another test
     yield request.param
-    caches["default"].clear()
+    if request.param == "redis":
+        clear_own_redis_keys()
+    else:
+        caches["default"].clear()
+    pagecache._bump_pending = False  # and none handed on to the next
 
 
 @pytest.fixture

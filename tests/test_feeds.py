@@ -11,12 +11,7 @@ from articles.models import ArticleImage
 
 from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory, image_file
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE_EXCLUDED_PREFIXES = ("/",)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 @pytest.fixture

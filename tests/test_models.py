@@ -39,9 +39,21 @@ def test_a_scheduled_article_appears_at_its_publish_time_without_anyone_saving_i
 def test_publishing_without_a_time_uses_now():
     article = ArticleFactory.draft()
     article.status = Article.Status.PUBLISHED
+    moment = timezone.now() - timedelta(minutes=3)
+    with time_machine.travel(moment, tick=False):
+        article.save()
+    assert article.published_at == moment
+    article.refresh_from_db()
+    assert article.published_at == moment
+
+
+def test_publishing_keeps_a_time_the_editor_chose():
+    chosen = timezone.now() - timedelta(days=2)
+    article = ArticleFactory.draft()
+    article.status, article.published_at = Article.Status.PUBLISHED, chosen
     article.save()
-    assert article.published_at is not None
-    assert article.published_at <= timezone.now()
+    article.refresh_from_db()
+    assert article.published_at == chosen
 
 
 def test_nothing_publishes_without_headline_body_and_section():

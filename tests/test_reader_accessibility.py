@@ -4,6 +4,7 @@ import gzip
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -66,8 +67,70 @@ def test_focus_ring_and_borders_stand_out(scheme):
     assert contrast(colours["muted"], colours["bg"]) >= 3  # form field borders
 
 
-def test_the_preview_banner_is_readable():
-    assert contrast("#3d2e00", "#fff3c4") >= 4.5
+def without_media_blocks(text):
+    """The stylesheet less its @media blocks (dark colours come from schemes(); the rest is layout and print)."""
+    kept, position = [], 0
+    while (start := text.find("@media", position)) != -1:
+        kept.append(text[position:start])
+        depth, end = 0, text.index("{", start)
+        while True:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        position = end + 1
+    kept.append(text[position:])
+    return "".join(kept)
+
+
+def rules():
+    """{selector: declarations} for every rule of the stylesheet outside @media blocks."""
+    text = without_media_blocks(re.sub(r"/\*.*?\*/", "", CSS, flags=re.S))
+    return {
+        selector.strip(): {name: value.strip() for name, value in re.findall(r"([\w-]+)\s*:\s*([^;]+)", block)}
+        for selector, block in re.findall(r"([^{}]+)\{([^{}]*)\}", text)
+    }
+
+
+def colour(value, scheme):
+    """A declared colour as hex in the scheme, or None for inherit and the like."""
+    value = value.strip()
+    if found := re.fullmatch(r"var\(--([\w-]+)\)", value):
+        return schemes()[scheme][found.group(1)]
+    return value if re.fullmatch(r"#[0-9a-fA-F]{3,6}", value) else None
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_preview_banner_is_readable(scheme):
+    banner = rules()[".preview-banner"]
+    ratio = contrast(colour(banner["color"], scheme), colour(banner["background"], scheme))
+    assert ratio >= 4.5, f"{scheme}: the preview banner is {ratio:.2f}:1"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_rule_that_sets_text_and_background_keeps_them_readable(scheme):
+    checked = set()
+    for selector, declarations in rules().items():
+        text = colour(declarations.get("color", "inherit"), scheme)
+        background = colour(declarations.get("background", "inherit"), scheme)
+        if text and background:
+            checked.add(selector)
+            ratio = contrast(text, background)
+            assert ratio >= 4.5, f"{scheme}: {selector} is {ratio:.2f}:1"
+    assert {"body", ".skip-link", "button", ".preview-banner"} <= checked
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_colour_is_readable_on_the_page_background(scheme):
+    page = colour(rules()["body"]["background"], scheme)
+    checked = set()
+    for selector, declarations in rules().items():
+        text = colour(declarations.get("color", "inherit"), scheme)
+        if text and "background" not in declarations:
+            checked.add(selector)
+            ratio = contrast(text, page)
+            assert ratio >= 4.5, f"{scheme}: {selector} is {ratio:.2f}:1 on the page"
+    assert {"a", ".meta", ".kicker", ".standfirst"} <= checked
 
 
 def test_there_is_a_dark_scheme_and_a_print_stylesheet():
@@ -96,13 +159,8 @@ class Outline(HTMLParser):
             self.ids.append(attrs["id"])
 
 
-@pytest.fixture(autouse=True)
-def _no_page_cache(settings):
-    settings.PAGE_CACHE_EXCLUDED_PREFIXES = ("/",)
-
-
 @pytest.fixture
-def pages(client, db):
+def pages(client, db, no_page_cache):
     news = SectionFactory(name="News", slug="news")
     author = AuthorFactory(name="Mara Jones", bio="Reporter.", photo=image_file("m.jpg", size=(200, 200)))
     article = ArticleFactory(
@@ -168,10 +226,23 @@ def test_form_fields_have_labels(pages):
                 assert attrs.get("id") in labelled, (url, attrs)
 
 
-def test_links_that_open_elsewhere_are_plain_links_without_scripts(pages):
+def test_links_that_open_elsewhere_are_plain_links_without_scripts(pages, settings):
+    elsewhere = {}
     for url, html in pages.items():
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert all('type="application/ld+json"' in script for script in scripts), url
+        for link in outline(html).links:
+            href = link.get("href") or ""
+            assert href, (url, link)
+            assert not href.lower().startswith(("javascript:", "data:", "vbscript:")), (url, link)
+            assert not [name for name in link if name.startswith("on")], (url, link)
+            if href.startswith(("http://", "https://")) and not href.startswith(settings.SITE_URL + "/"):
+                elsewhere.setdefault(url, []).append(href)
+                assert "target" not in link, (url, link)  # the reader decides where it opens
+                assert "noopener" in (link.get("rel") or "").split(), (url, link)
+    article_url = next(url for url in pages if url.startswith("/news/"))
+    shared_on = {urlsplit(href).netloc for href in elsewhere.get(article_url, [])}
+    assert {"bsky.app", "www.facebook.com", "x.com", "www.linkedin.com", "wa.me"} <= shared_on
 
 
 def test_an_article_page_is_light(client, pages):

@@ -3,6 +3,7 @@
 import errno
 import logging
 from contextlib import contextmanager
+from html import unescape
 
 import pytest
 from django.core.cache import caches
@@ -223,5 +224,9 @@ def test_a_bulk_action_also_counts_as_a_change_for_open_forms(editor_client, edi
     editor_client.post(changelist, {"action": "publish_now", "_selected_action": [article.pk]})
     response = editor_client.post(url, article_post_data(article, status="draft", revision_seen=opened))
     assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "edith saved this article at " in page and " while you were editing it." in page
+    assert "Nothing has been saved from your copy." in page
+    assert "Status: saved “published”, yours “draft”." in page
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
