@@ -121,7 +121,7 @@ LIST_QUERIES = {
     "/archive/year/month/": 3,
     "/archive/year/month/day/": 3,
     "/corrections/": 3,
-    "/search/?q=river": 4,
+    "/search/?q=river": 5,
     "/feed/": 3,
     "/feed/atom/": 3,
     "/section/news/feed/": 4,
