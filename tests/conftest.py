@@ -135,3 +135,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def media_root():
     return settings.MEDIA_ROOT
+
+
+# With NEWSROOM_FAIL_ON_SKIP=1 (CI), a skip whose reason is not expected fails the run: see tests/skips.py.
+from .skips import pytest_configure  # noqa: E402, F401

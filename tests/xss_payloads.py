@@ -2,6 +2,8 @@
 
 The payloads follow the families in the OWASP XSS filter evasion cheat sheet and similar public lists.
 Each one, if it ever ran, would set ``window.__xss`` or open a dialog: the browser tests watch for both.
+Each is live, not just odd-looking: written into a page unescaped (or, for ``MARKDOWN_ONLY``, rendered
+from Markdown unsanitized) it is flagged by the checker below; ``PROBES`` are the two honest exceptions.
 ``assert_inert_html`` parses a page as a browser does (html5lib), serializes it and parses it again, so
 that markup which only turns dangerous on a second parse (mutation XSS) is caught too.
 """
@@ -18,7 +20,7 @@ PAYLOADS = [
     ("script", f"<script>{X}</script>"),
     ("script-upper", f"<SCRIPT>{X}</SCRIPT>"),
     ("script-src", "<script src=https://evil.example/x.js></script>"),
-    ("script-nested", f"<scr<script>ipt>{X}</scr</script>ipt>"),
+    ("script-extra-bracket", f"<<SCRIPT>{X}//\\<</SCRIPT>"),
     ("script-unclosed", f"<script>{X}"),
     ("script-quotes-breakout", f'"><script>{X}</script>'),
     ("script-single-quote-breakout", f"'><script>{X}</script>"),
@@ -26,12 +28,12 @@ PAYLOADS = [
     ("textarea-breakout", f"</textarea><script>{X}</script>"),
     ("script-breakout", f"</script><script>{X}</script>"),
     ("json-breakout", f'"}}</script><script>{X}</script>'),
-    ("xss-locator", "'';!--\"<XSS>=&{()}"),
+    ("xss-locator", f"'';!--\"<XSS>=&{{()}}<SCRIPT>{X}</SCRIPT>"),
     ("half-open-img", f'<IMG """><SCRIPT>{X}</SCRIPT>">'),
     # Event handlers
     ("img-onerror", f"<img src=x onerror={X}>"),
     ("img-onerror-quoted", f'<img src="x" onerror="{X}">'),
-    ("img-onerror-slash", f"<img/src=x/onerror={X}>"),
+    ("img-onerror-slash", f'<img/src="x"/onerror={X}>'),
     ("svg-onload", f"<svg onload={X}>"),
     ("svg-slash-onload", f"<svg/onload={X}>"),
     ("body-onload", f"<body onload={X}>"),
@@ -59,7 +61,7 @@ PAYLOADS = [
     ("href-leading-space", f'<a href=" &#14; javascript:{X}">x</a>'),
     ("href-colon-entity", f'<a href="javascript&colon;{X}">x</a>'),
     ("img-src-javascript", f'<IMG SRC="javascript:{X}">'),
-    ("img-backtick", f"<IMG SRC=`javascript:{X}`>"),
+    ("href-unquoted", f"<a href=javascript:{X}>x</a>"),
     ("vbscript", '<a href="vbscript:msgbox(1)">x</a>'),
     ("data-html", '<a href="data:text/html;base64,PHNjcmlwdD53aW5kb3cuX194c3M9MTwvc2NyaXB0Pg==">x</a>'),
     ("data-svg-img", '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">'),
@@ -77,10 +79,10 @@ PAYLOADS = [
     ("md-link", f"[click me](javascript:{X})"),
     ("md-link-angle", f"[click me](<javascript:{X}>)"),
     ("md-link-entity", f"[click me](&#106;avascript:{X})"),
-    ("md-link-title-breakout", f'[x](https://example.org "a\\" onmouseover=\\"{X}")'),
+    ("md-link-title-handler", f'[x](https://example.org "a"){{: onmouseover="{X}" }}'),
     ("md-reference-link", f"[click me][evil]\n\n[evil]: javascript:{X}"),
     ("md-reference-vbscript", "[click me][evil]\n\n[evil]: vbscript:msgbox(1)"),
-    ("md-image-onerror", f'![alt](x" onerror="{X})'),
+    ("md-image-onerror", f'![alt](x){{: onerror="{X}" }}'),
     ("md-image-javascript", f"![alt](javascript:{X})"),
     ("md-autolink", f"<javascript:{X}>"),
     ("md-attr-list", f'A paragraph.\n{{: onclick="{X}" }}'),
@@ -100,7 +102,7 @@ PAYLOADS = [
     ("table-style-cell", f'<table><tr><td style="background:url(javascript:{X})">x</td></tr></table>'),
     # Comments and mutation tricks
     ("comment-breakout", f'<!--<img src="--><img src=x onerror={X}//">'),
-    ("conditional-comment", f"<!--[if gte IE 4]><script>{X}</script><![endif]-->"),
+    ("comment-abrupt", f"<!--><script>{X}</script>-->"),
     ("noscript-mutation", f'<noscript><p title="</noscript><img src=x onerror={X}>">'),
     ("svg-style-mutation", f'<svg></p><style><a id="</style><img src=1 onerror={X}>">'),
     (
@@ -108,10 +110,22 @@ PAYLOADS = [
         f'<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;img src=1 onerror={X}&gt;">',
     ),
     ("template-script", f"<template><script>{X}</script></template>"),
-    ("cdata", f"<![CDATA[<script>{X}</script>]]>"),
+    ("cdata", f"<![CDATA[><script>{X}</script>]]>"),
     ("unicode-escape-text", "\\u003cscript\\u003ewindow.__xss=1\\u003c/script\\u003e"),
     ("rtl-override", f"\u202e<script>{X}</script>"),
 ]
+
+# Every payload is live somewhere: as raw HTML it runs (``problems_in`` flags it), except these.
+# Markdown syntax is plain text to a browser; it turns into a javascript: link or an event handler only
+# when the Markdown renderer's output is not sanitized, so in the Markdown fields (body, bio, correction
+# note) it is live, and in a plain-text field it can only prove that the text reached the page as typed.
+MARKDOWN_ONLY = {
+    "md-link", "md-link-angle", "md-link-entity", "md-link-title-handler", "md-reference-link",
+    "md-reference-vbscript", "md-image-onerror", "md-image-javascript", "md-attr-list", "md-attr-list-href",
+}  # fmt: skip
+# Inert everywhere, even unescaped and unsanitized; kept as probes that text reaches the reader exactly as
+# typed: an autolink Python-Markdown leaves as text, and JSON-style escapes that must never be decoded.
+PROBES = {"md-autolink", "unicode-escape-text"}
 
 # Formatting that must survive in the body: the controls for the corpus.
 CONTROL_BODY = (
