@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Section, TaggedArticle
+from .models import Article, Author, Section
+from .querysets import public_authors, public_tags
 
 PAGE_SIZE = 1000
 
@@ -125,9 +126,7 @@ class TagSitemap(SiteSitemap):
     id_source = Tag.objects
 
     def items(self):
-        listed = Article.objects.listed().filter(pk=OuterRef("content_object_id"))
-        used = TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(listed))
-        return Tag.objects.filter(Exists(used))
+        return public_tags()
 
     def location(self, item):
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -140,8 +139,7 @@ class AuthorSitemap(SiteSitemap):
     id_source = Author.objects
 
     def items(self):
-        listed = Article.objects.listed().filter(pk=OuterRef("article_id"))
-        return Author.objects.filter(Exists(Byline.objects.filter(author=OuterRef("pk")).filter(Exists(listed))))
+        return public_authors()
 
 
 SITEMAPS = {
