@@ -8,14 +8,14 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
-from taggit.models import Tag
 
-from .models import Article, Author, Byline, Correction, Section, TaggedArticle
+from .archive import archive_period
+from .models import Article, Correction, Section
+from .querysets import public_author_or_404, public_tag_or_404
 from .structured_data import absolute_url
 
 FEED_LENGTH = 30
@@ -176,14 +176,12 @@ class SectionFeedMixin:
         return escape(obj.description or f"The latest from {obj.name}.")
 
     def articles(self, obj):
-        extra = Article.extra_sections.through.objects.filter(section=obj).values("article_id")
-        return Article.objects.listed().filter(Q(section=obj) | Q(pk__in=extra))
+        return Article.objects.listed().in_section(obj)
 
 
 class TagFeedMixin:
     def get_object(self, request, slug):
-        used = TaggedArticle.objects.filter(content_object__in=Article.objects.listed()).values("tag_id")
-        return get_object_or_404(Tag.objects.filter(pk__in=used), slug=slug)
+        return public_tag_or_404(slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"
@@ -195,12 +193,12 @@ class TagFeedMixin:
         return escape(f"Articles tagged {obj.name}.")
 
     def articles(self, obj):
-        return Article.objects.listed().filter(pk__in=TaggedArticle.objects.filter(tag=obj).values("content_object_id"))
+        return Article.objects.listed().tagged(obj)
 
 
 class AuthorFeedMixin:
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return public_author_or_404(slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"
@@ -212,13 +210,11 @@ class AuthorFeedMixin:
         return escape(f"Articles by {obj.name}.")
 
     def articles(self, obj):
-        return Article.objects.listed().filter(pk__in=Byline.objects.filter(author=obj).values("article_id"))
+        return Article.objects.listed().by_author(obj)
 
 
 class ArchiveFeedMixin:
     def get_object(self, request, year, month=None, day=None):
-        from .views import archive_period
-
         title, start, end = archive_period(year, month, day)
         return {"title": title, "start": start, "end": end, "path": request.path.removesuffix("feed/")}
 
@@ -232,7 +228,7 @@ class ArchiveFeedMixin:
         return f"Articles published in {obj['title']}."
 
     def articles(self, obj):
-        return Article.objects.listed().filter(published_at__gte=obj["start"], published_at__lt=obj["end"])
+        return Article.objects.listed().published_between(obj["start"], obj["end"])
 
 
 class ArchiveFeed(ArchiveFeedMixin, ArticleFeed):

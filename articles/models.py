@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,8 +11,8 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from . import permissions
 from .images import SafeImageField, UploadPath
+from .querysets import ArticleQuerySet
 from .rendering import render_body, render_plain
 
 # First path segments the site itself uses; a section cannot take them as its slug.
@@ -117,40 +117,6 @@ class TaggedArticle(TaggedItemBase):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What readers may see: published, with a publish time that has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def scheduled(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def in_review(self):
-        return self.filter(status=Article.Status.REVIEW)
-
-    def listed(self):
-        """Published articles that appear in lists (hidden ones are reachable only by their URL)."""
-        return self.published().filter(hidden=False)
-
-    def editable_by(self, user):
-        """Articles the user may open in the admin: all for editors, their own for writers."""
-        if permissions.can_edit_any(user):
-            return self
-        return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
-
-    def with_bylines(self):
-        return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position"))
-        )
-
-    def for_listing(self):
-        """Select and prefetch what an article card shows, leaving the heavy text columns behind."""
-        return self.with_bylines().defer("body", "body_html", "source_data", "search_vector")
-
-    def for_detail(self):
-        return self.with_bylines().defer("source_data", "search_vector").prefetch_related("tags", "corrections")
 
 
 class Article(models.Model):

@@ -1,26 +1,20 @@
 """Reader pages. Every queryset starts from ``Article.objects.published()`` (or ``listed()``)."""
 
-from datetime import date, datetime, time, timedelta
-
-from django.db import connection
-from django.db.models import Count, Q, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
-from taggit.models import Tag
 
 from . import search
-from .models import Article, Author, Byline, Correction, Section, TaggedArticle
+from .archive import archive_period
+from .models import Article, Correction, Section
 from .pagination import paginate
+from .querysets import public_author_or_404, public_tag_or_404
 from .structured_data import article_structured_data
 
 PER_PAGE = 20
-# Archive years that can exist: a newsroom's back issues, not the whole calendar (which also keeps every
-# date and time computed from the address inside what Python and the databases can represent).
-MIN_YEAR, MAX_YEAR = 1800, 2999
 
 
 class CursorListMixin:
@@ -80,33 +74,9 @@ class HomeView(CursorListMixin, ListView):
         )
 
     def section_blocks(self, shown):
-        """The newest few stories of each navigation section not already shown above.
-
-        One statement: a UNION ALL of small per-section queries, each served by the section index, so the
-        cost does not grow with the archive (a window over all articles would). The per-section query is
-        written once as SQL: compiling a queryset for each section would cost more than running them.
-        """
-        sections = list(Section.objects.filter(show_in_nav=True))
-        if not sections:
-            return []
-        excluded = "".join(f" AND id <> {int(pk)}" for pk in shown)
-        block = (
-            "SELECT * FROM (SELECT id FROM articles_article WHERE section_id = %s AND status = %s "  # noqa: S608
-            f"AND published_at <= %s AND NOT hidden{excluded} "
-            f"ORDER BY published_at DESC, id DESC LIMIT {self.per_section:d})"
-        )
-        parts, params = [], []
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        for index, section in enumerate(sections):
-            parts.append(f"{block} AS block{index}")
-            params += [section.pk, Article.Status.PUBLISHED, now]
-        union = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - only integers are interpolated
-        rows = self.object_list.filter(pk__in=union).order_by("-published_at", "-pk")
-        by_section = {section.pk: (section, []) for section in sections}
-        for article in rows:
-            article.section = by_section[article.section_id][0]
-            by_section[article.section_id][1].append(article)
-        return [block for block in by_section.values() if block[1]]
+        """The newest few stories of each navigation section not already shown above."""
+        sections = Section.objects.filter(show_in_nav=True)
+        return self.object_list.section_blocks(sections, exclude=shown, per_section=self.per_section)
 
 
 class SectionView(CursorListMixin, ListView):
@@ -114,29 +84,20 @@ class SectionView(CursorListMixin, ListView):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         self.list_title = self.section.name
         self.list_description = self.section.description
-        extra = Article.extra_sections.through.objects.filter(section=self.section).values("article_id")
-        return Article.objects.listed().for_listing().filter(Q(section=self.section) | Q(pk__in=extra))
+        return Article.objects.listed().for_listing().in_section(self.section)
 
     def get_sources(self):
-        listed = Article.objects.listed()
-        return [listed.filter(section=self.section), listed.filter(extra_sections=self.section)]
+        return Article.objects.listed().in_section_sources(self.section)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, feed_url_name="articles:section_feed", **kwargs)
+        return super().get_context_data(section=self.section, **kwargs)
 
 
 class TagView(CursorListMixin, ListView):
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = public_tag_or_404(self.kwargs["slug"])
         self.list_title = f"Tagged “{self.tag.name}”"
-        tagged = TaggedArticle.objects.filter(tag=self.tag).values("content_object_id")
-        return Article.objects.listed().for_listing().filter(pk__in=tagged)
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if self.page.is_first and not self.page.items:
-            raise Http404("No published article has this tag.")
-        return response
+        return Article.objects.listed().for_listing().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -146,31 +107,12 @@ class AuthorView(CursorListMixin, ListView):
     template_name = "articles/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = public_author_or_404(self.kwargs["slug"])
         self.list_title = self.author.name
-        bylined = Byline.objects.filter(author=self.author).values("article_id")
-        return Article.objects.listed().for_listing().filter(pk__in=bylined)
+        return Article.objects.listed().for_listing().by_author(self.author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
-
-
-def archive_period(year, month=None, day=None):
-    """The title and the [start, end) instants of a year, month or day in the site's time zone; 404 if none."""
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404("No such year.")
-    try:
-        first = date(year, 1 if month is None else month, 1 if day is None else day)
-    except ValueError as error:
-        raise Http404("No such date.") from error
-    if day:
-        last, title = first + timedelta(days=1), first.strftime("%-d %B %Y")
-    elif month:
-        last, title = date(year + (month == 12), month % 12 + 1, 1), first.strftime("%B %Y")
-    else:
-        last, title = date(year + 1, 1, 1), str(year)
-    zone = timezone.get_current_timezone()
-    return title, datetime.combine(first, time.min, tzinfo=zone), datetime.combine(last, time.min, tzinfo=zone)
 
 
 class ArchiveView(CursorListMixin, ListView):
@@ -182,7 +124,7 @@ class ArchiveView(CursorListMixin, ListView):
         year, month, day = self.kwargs["year"], self.kwargs.get("month"), self.kwargs.get("day")
         self.list_title, start, end = archive_period(year, month, day)
         self.period = (start.date(), month, day)
-        return Article.objects.listed().for_listing().filter(published_at__gte=start, published_at__lt=end)
+        return Article.objects.listed().for_listing().published_between(start, end)
 
     def get_context_data(self, **kwargs):
         first, month, day = self.period
@@ -244,38 +186,6 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(**article_context(self.object), **kwargs)
 
 
-def related_articles(article, limit=4):
-    """Published articles sharing the most tags with this one, then the newest in its section.
-
-    Candidates are ranked on the tag table alone (a small aggregate over the article's tags) and read in the
-    same query, with just the columns the related block shows. The section's newest are always read too, so
-    the page makes the same queries whatever the archive holds.
-    """
-    columns = ("headline", "slug", "published_at", "section__slug", "section__name")
-    listed = Article.objects.listed().exclude(pk=article.pk).select_related("section").only(*columns)
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    related = []
-    if tag_ids:
-        ranked = (
-            TaggedArticle.objects.filter(tag_id__in=tag_ids)
-            .exclude(content_object_id=article.pk)
-            .values("content_object_id")
-            .annotate(shared=Count("id"))
-            .order_by("-shared", "-content_object_id")
-            .values("content_object_id")[: limit * 10]
-        )
-        related = list(
-            listed.filter(pk__in=Subquery(ranked))
-            .annotate(shared=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids)))
-            .order_by("-shared", "-published_at", "-pk")[:limit]
-        )
-    if article.section_id:
-        newest = listed.filter(section_id=article.section_id).order_by("-published_at", "-pk")[:limit]
-        seen = {a.pk for a in related}
-        related += [a for a in newest if a.pk not in seen][: limit - len(related)]
-    return related
-
-
 def article_context(article):
     """What the article template needs; shared by the reader page and the staff preview."""
     return {
@@ -283,7 +193,7 @@ def article_context(article):
         "bylines": article.byline_authors,
         "tags": list(article.tags.all()),
         "corrections": list(article.corrections.all()),
-        "related": related_articles(article) if article.pk else [],
+        "related": Article.objects.listed().related_to(article) if article.pk else [],
         "structured_data": article_structured_data(article),
     }
 
