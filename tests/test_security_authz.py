@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from articles.models import Article
 
 from .admin_forms import article_post_data
-from .factories import ArticleFactory, CorrectionFactory, SectionFactory
+from .factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -252,11 +252,14 @@ def test_preview_links_cannot_be_guessed_or_reused_for_another_article(client_fo
 @pytest.fixture
 def unpublished():
     section = SectionFactory(name="News", slug="news")
-    ArticleFactory(headline="Visible story zebra", section=section, tags=["zebra"])
+    reporter = AuthorFactory(name="Zara Reporter")  # has a public story, so her page and feed exist
+    ArticleFactory(headline="Visible story zebra", section=section, tags=["zebra"], bylines=[reporter])
     hidden = [
-        ArticleFactory.draft(headline="Secret draft zebra", section=section, tags=["zebra"]),
-        ArticleFactory.in_review(headline="Secret review zebra", section=section, tags=["zebra"]),
-        ArticleFactory.scheduled(headline="Secret scheduled zebra", section=section, tags=["zebra"]),
+        ArticleFactory.draft(headline="Secret draft zebra", section=section, tags=["zebra"], bylines=[reporter]),
+        ArticleFactory.in_review(headline="Secret review zebra", section=section, tags=["zebra"], bylines=[reporter]),
+        ArticleFactory.scheduled(
+            headline="Secret scheduled zebra", section=section, tags=["zebra"], bylines=[reporter]
+        ),
     ]
     for article in hidden:
         CorrectionFactory(article=article, note="Secret correction")
