@@ -80,15 +80,12 @@ class ArticleQuerySet(models.QuerySet):
         sections = list(sections)
         if not sections:
             return []
+        # Built from bare querysets of keys: cloning the card-ready queryset for every section costs more
+        # than running the statement.
         candidates = self.exclude(pk__in=exclude) if exclude else self
-        parts = [
-            self.model.objects.filter(
-                pk__in=Subquery(candidates.filter(section=section).order_by(*NEWEST_FIRST)[:per_section].values("pk"))
-            )
-            .order_by()
-            .values("pk")
-            for section in sections
-        ]
+        newest = candidates.values("pk").order_by(*NEWEST_FIRST)
+        keys = self.model.objects.values("pk").order_by()
+        parts = [keys.filter(pk__in=newest.filter(section_id=section.pk)[:per_section]) for section in sections]
         union = parts[0].union(*parts[1:], all=True)
         by_section = {section.pk: (section, []) for section in sections}
         for article in self.filter(pk__in=union).order_by(*NEWEST_FIRST):
