@@ -162,12 +162,16 @@ class ArticleAtomFeed(ArticleFeed):
         return self.description(obj)
 
 
-class SectionFeedMixin:
-    def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+class NamedFeedMixin:
+    """A feed of one section, tag or author: titled with its name."""
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"
+
+
+class SectionFeedMixin(NamedFeedMixin):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
 
     def link(self, obj):
         return absolute_url(obj.get_absolute_url())
@@ -179,12 +183,9 @@ class SectionFeedMixin:
         return Article.objects.listed().in_section(obj)
 
 
-class TagFeedMixin:
+class TagFeedMixin(NamedFeedMixin):
     def get_object(self, request, slug):
         return public_tag_or_404(slug)
-
-    def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
 
     def link(self, obj):
         return absolute_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
@@ -196,12 +197,9 @@ class TagFeedMixin:
         return Article.objects.listed().tagged(obj)
 
 
-class AuthorFeedMixin:
+class AuthorFeedMixin(NamedFeedMixin):
     def get_object(self, request, slug):
         return public_author_or_404(slug)
-
-    def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
 
     def link(self, obj):
         return absolute_url(obj.get_absolute_url())
