@@ -2,8 +2,13 @@
 of unpublished work kept from other writers, the tag merge page, and the Permissions-Policy header."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+
+from articles.models import Article, Byline
+
+from .factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +73,88 @@ def test_a_locked_out_user_sees_the_styled_lockout_page(site_admin, settings):
     assert "15 minutes" in html
     assert 'href="/static/admin/css/base.css"' in html  # the admin's own look, as on the login page
     assert "<title>Account locked | Newsroom admin</title>" in html
+
+
+# Admin URLs that reveal an object by id: the view-on-site redirect, autocomplete, history, preview, delete
+
+
+@pytest.fixture
+def others_work(other_writer):
+    """Oscar's unpublished articles (draft, in review, scheduled) and his published one."""
+    section = SectionFactory(name="News", slug="news")
+    made = {
+        "draft": ArticleFactory.draft(headline="Oscar draft quokka", slug="oscar-draft-quokka"),
+        "review": ArticleFactory.in_review(headline="Oscar review quokka", slug="oscar-review-quokka"),
+        "scheduled": ArticleFactory.scheduled(headline="Oscar scheduled quokka", slug="oscar-scheduled-quokka"),
+        "published": ArticleFactory(headline="Oscar published quokka", slug="oscar-published-quokka"),
+    }
+    for article in made.values():
+        article.section = section
+        article.created_by = other_writer
+        article.save()
+        Byline.objects.create(article=article, author=other_writer.author)
+    return made
+
+
+def view_on_site_url(obj):
+    return reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(obj).pk, obj.pk])
+
+
+@pytest.mark.parametrize("state", ["draft", "review", "scheduled"])
+def test_the_view_on_site_redirect_hides_unpublished_addresses_from_other_writers(client_for, others_work, state):
+    article = others_work[state]
+    response = client_for("writer").get(view_on_site_url(article))
+    assert response.status_code == 404
+    assert article.slug not in response.content.decode()
+    for role in ("other_writer", "editor", "admin"):
+        response = client_for(role).get(view_on_site_url(article))
+        assert response.status_code == 302, role
+        assert response["Location"].endswith(article.get_absolute_url())
+
+
+def test_the_view_on_site_redirect_still_leads_anyone_on_the_staff_to_a_public_article(client_for, others_work):
+    article = others_work["published"]
+    for role in ("writer", "other_writer", "editor", "admin"):
+        response = client_for(role).get(view_on_site_url(article))
+        assert response.status_code == 302, role
+        assert response["Location"].endswith(article.get_absolute_url())
+    assert "/admin/login/" in client_for("anonymous").get(view_on_site_url(article))["Location"]
+
+
+def test_walking_view_on_site_ids_tells_a_writer_nothing_an_unknown_id_does_not(client_for, others_work):
+    """A draft of someone else's answers exactly like an id that does not exist."""
+    writer = client_for("writer")
+    content_type = ContentType.objects.get_for_model(Article).pk
+    missing = writer.get(reverse("admin:view_on_site", args=[content_type, 999999]))
+    hidden = writer.get(view_on_site_url(others_work["draft"]))
+    assert missing.status_code == hidden.status_code == 404
+
+
+def test_view_on_site_for_sections_and_authors_is_unchanged(client_for, others_work, other_writer):
+    for obj in (others_work["draft"].section, other_writer.author):
+        response = client_for("writer").get(view_on_site_url(obj))
+        assert response.status_code == 302
+        assert response["Location"].endswith(obj.get_absolute_url())
+
+
+def test_the_redirect_admins_article_autocomplete_shows_a_writer_only_their_own_articles(
+    client_for, others_work, writer
+):
+    own = ArticleFactory.draft(headline="Wendy draft quokka", bylines=[writer.author])
+    url = reverse("admin:autocomplete")
+    query = {"app_label": "articles", "model_name": "articleredirect", "field_name": "article", "term": "quokka"}
+    response = client_for("writer").get(url, query)
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(own.pk)]
+    editor_ids = {r["id"] for r in client_for("editor").get(url, query).json()["results"]}
+    assert editor_ids == {str(a.pk) for a in [own, *others_work.values()]}
+
+
+@pytest.mark.parametrize("name", ["change", "delete", "history", "preview"])
+def test_other_admin_pages_by_id_answer_a_writer_as_for_an_id_that_does_not_exist(client_for, others_work, name):
+    writer = client_for("writer")
+    hidden = writer.get(reverse(f"admin:articles_article_{name}", args=[others_work["draft"].pk]), follow=True)
+    missing = writer.get(reverse(f"admin:articles_article_{name}", args=[999999]), follow=True)
+    assert hidden.status_code == missing.status_code
+    assert others_work["draft"].slug not in hidden.content.decode()
+    assert "quokka" not in hidden.content.decode()

@@ -132,6 +132,10 @@ class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
             return False
         return obj is None or permissions.can_delete(request.user, obj)
 
+    def has_view_on_site_permission(self, request, obj):
+        """The admin/r/ redirect to the article's address (see ``NewsroomAdminSite.view_on_site``)."""
+        return permissions.can_view(request.user, obj)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not permissions.can_edit_any(request.user):
