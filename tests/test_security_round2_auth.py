@@ -5,9 +5,11 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from taggit.models import Tag
 
 from articles.models import Article, Byline
 
+from .conftest import user_for
 from .factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +160,121 @@ def test_other_admin_pages_by_id_answer_a_writer_as_for_an_id_that_does_not_exis
     assert hidden.status_code == missing.status_code
     assert others_work["draft"].slug not in hidden.content.decode()
     assert "quokka" not in hidden.content.decode()
+
+
+# Tags of others' unpublished work
+
+
+@pytest.fixture
+def tagged(others_work, writer):
+    """Tags on public work, on the writer's own draft, and one only on another writer's unpublished work."""
+    others_work["published"].tags.add("quokka-public", "quokka-shared")
+    others_work["draft"].tags.add("quokka-secret", "quokka-shared")
+    others_work["scheduled"].tags.add("quokka-secret")
+    own = ArticleFactory.draft(headline="Wendy draft", bylines=[writer.author])
+    own.tags.add("quokka-mine")
+    return Tag.objects.get(name="quokka-secret")
+
+
+VISIBLE_TO_WRITER = {"quokka-public", "quokka-shared", "quokka-mine"}
+EVERY_TAG = VISIBLE_TO_WRITER | {"quokka-secret"}
+
+
+def test_tag_suggestions_offer_a_writer_only_public_tags_and_their_own(client_for, tagged):
+    url = reverse("admin:articles_tag_suggestions")
+    assert set(client_for("writer").get(url, {"q": "quokka"}).json()["results"]) == VISIBLE_TO_WRITER
+    assert set(client_for("editor").get(url, {"q": "quokka"}).json()["results"]) == EVERY_TAG
+
+
+def test_the_article_lists_tag_filter_shows_a_writer_no_tag_of_others_unpublished_work(client_for, tagged):
+    html = client_for("writer").get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "quokka-mine" in html
+    assert "quokka-secret" not in html
+    html = client_for("editor").get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "quokka-secret" in html
+
+
+def test_the_tag_admin_shows_a_writer_only_public_tags_and_their_own(client_for, tagged):
+    writer, editor = client_for("writer"), client_for("editor")
+    changelist = reverse("admin:taggit_tag_changelist")
+    for query in ({}, {"q": "quokka"}):
+        html = writer.get(changelist, query).content.decode()
+        assert all(name in html for name in VISIBLE_TO_WRITER)
+        assert "quokka-secret" not in html
+        assert "quokka-secret" in editor.get(changelist, query).content.decode()
+    hidden = writer.get(reverse("admin:taggit_tag_change", args=[tagged.pk]), follow=True)
+    missing = writer.get(reverse("admin:taggit_tag_change", args=[999999]), follow=True)
+    assert hidden.redirect_chain == [(reverse("admin:index"), 302)] == missing.redirect_chain
+    assert "quokka-secret" not in hidden.content.decode()
+    assert editor.get(reverse("admin:taggit_tag_change", args=[tagged.pk])).status_code == 200
+
+
+def test_a_tag_becomes_visible_to_writers_once_an_article_with_it_is_published(client_for, tagged, others_work):
+    others_work["review"].tags.add("quokka-secret")
+    others_work["review"].transition(to=Article.Status.PUBLISHED, by=user_for("editor"))
+    url = reverse("admin:articles_tag_suggestions")
+    assert "quokka-secret" in client_for("writer").get(url, {"q": "quokka"}).json()["results"]
+
+
+# django-taggit's merge-tags page
+
+MERGE = reverse("admin:taggit_tag_merge_tags")
+
+
+def test_a_writer_can_neither_open_nor_post_the_merge_tags_page(client_for, tagged):
+    writer = client_for("writer")
+    count = Tag.objects.count()
+    assert writer.get(MERGE).status_code == 403
+    assert writer.post(MERGE, {"new_tag_name": "made-by-a-writer"}).status_code == 403
+    assert Tag.objects.count() == count
+    assert not Tag.objects.filter(name="made-by-a-writer").exists()
+
+
+def test_the_merge_action_is_offered_to_editors_only(client_for, tagged):
+    changelist = reverse("admin:taggit_tag_changelist")
+    assert "render_tag_form" not in client_for("writer").get(changelist).content.decode()
+    assert "render_tag_form" in client_for("editor").get(changelist).content.decode()
+    response = client_for("writer").post(
+        changelist, {"action": "render_tag_form", "_selected_action": [tagged.pk]}, follow=True
+    )
+    assert "selected_tag_ids" not in client_for("writer").session
+    assert response.status_code == 200
+
+
+def test_merging_with_no_tags_selected_is_a_form_error_not_a_crash(client_for, tagged):
+    count = Tag.objects.count()
+    response = client_for("editor").post(MERGE, {"new_tag_name": "merged"})
+    assert response.status_code == 200
+    assert "Select the tags to merge" in response.content.decode()
+    assert Tag.objects.count() == count
+
+
+def test_merging_tags_moves_every_article_onto_the_new_tag(client_for, tagged, others_work):
+    editor = client_for("editor")
+    public, shared = Tag.objects.get(name="quokka-public"), Tag.objects.get(name="quokka-shared")
+    chosen = {"action": "render_tag_form", "_selected_action": [tagged.pk, public.pk, shared.pk]}
+    response = editor.post(reverse("admin:taggit_tag_changelist") + "?q=quokka", chosen)
+    assert response.status_code == 302
+    assert response["Location"] == MERGE
+    page = editor.get(MERGE)
+    assert page.status_code == 200
+    assert all(name in page.content.decode() for name in ("quokka-secret", "quokka-public", "quokka-shared"))
+    response = editor.post(MERGE, {"new_tag_name": "Quokkas"})
+    assert response.status_code == 302
+    for article in (others_work["published"], others_work["draft"], others_work["scheduled"]):
+        assert [tag.name for tag in article.tags.all()] == ["Quokkas"]
+    assert [a.slug for a in Article.objects.published().tagged(Tag.objects.get(name="Quokkas"))] == [
+        "oscar-published-quokka"
+    ]
+    assert Article.objects.filter(tags__name="quokka-mine").count() == 1  # not selected, not touched
+
+
+def test_merging_into_an_existing_tag_keeps_one_tag_per_article(client_for, tagged, others_work):
+    editor = client_for("editor")
+    shared = Tag.objects.get(name="quokka-shared")
+    editor.post(reverse("admin:taggit_tag_changelist"), {"action": "render_tag_form", "_selected_action": [tagged.pk]})
+    response = editor.post(MERGE, {"new_tag_name": "QUOKKA-SHARED"})  # names are case-insensitive
+    assert response.status_code == 302
+    assert [tag.pk for tag in others_work["draft"].tags.all()] == [shared.pk]
+    assert [tag.pk for tag in others_work["scheduled"].tags.all()] == [shared.pk]
+    assert not Tag.objects.filter(name="QUOKKA-SHARED").exists()
