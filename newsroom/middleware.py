@@ -1,4 +1,5 @@
-"""Project-wide middleware: a calm 503 when the database is away, and the login lockout's hooks into axes."""
+"""Project-wide middleware: the Permissions-Policy header, a calm 503 when the database is away, and the login
+lockout's hooks into axes."""
 
 import logging
 
@@ -14,6 +15,22 @@ from django.template import loader
 logger = logging.getLogger("newsroom")
 
 RETRY_AFTER_SECONDS = 30
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off the browser features in ``PERMISSIONS_POLICY_DISABLED`` on every response.
+
+    First in ``MIDDLEWARE``, so it also reaches page-cache hits, static files, error pages and the 503.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DISABLED)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
 
 
 def database_unavailable_response():

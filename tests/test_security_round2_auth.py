@@ -278,3 +278,74 @@ def test_merging_into_an_existing_tag_keeps_one_tag_per_article(client_for, tagg
     assert [tag.pk for tag in others_work["draft"].tags.all()] == [shared.pk]
     assert [tag.pk for tag in others_work["scheduled"].tags.all()] == [shared.pk]
     assert not Tag.objects.filter(name="QUOKKA-SHARED").exists()
+
+
+# Permissions-Policy: features the site never uses are off on every response
+
+NEVER_USED = ["camera", "microphone", "geolocation", "payment", "usb", "browsing-topics", "interest-cohort"]
+
+
+def assert_permissions_policy(response):
+    policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+    for feature in NEVER_USED:
+        assert policy[feature] == "()", feature
+    for feature in ("fullscreen", "picture-in-picture", "encrypted-media", "autoplay"):
+        assert feature not in policy  # video embeds may still use these
+
+
+def test_public_pages_carry_the_permissions_policy_from_the_page_cache_too(client):
+    article = ArticleFactory()
+    for path in ("/", article.get_absolute_url(), "/feed/", "/sitemap.xml", "/robots.txt"):
+        first, second = client.get(path), client.get(path)
+        assert (first.status_code, second.status_code) == (200, 200), path
+        assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT"), path
+        assert_permissions_policy(first)
+        assert_permissions_policy(second)
+
+
+def test_admin_pages_carry_the_permissions_policy(client_for):
+    assert_permissions_policy(client_for("anonymous").get(LOGIN))
+    assert_permissions_policy(client_for("editor").get(reverse("admin:articles_article_add")))
+    assert_permissions_policy(client_for("writer").get(reverse("admin:articles_tag_suggestions"), {"q": "a"}))
+
+
+def test_error_pages_carry_the_permissions_policy(client, settings, monkeypatch):
+    settings.DEBUG = False
+    assert_permissions_policy(client.get("/no/such/page/"))
+    assert_permissions_policy(client.get("/", HTTP_HOST="evil.example"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("articles.views.HomeView.get_queryset", broken)
+    crashed = Client(raise_request_exception=False).get("/")
+    assert crashed.status_code == 500
+    assert_permissions_policy(crashed)
+
+
+def test_the_database_outage_page_and_the_lockout_page_carry_the_permissions_policy(site_admin, settings):
+    from .test_security_faults import database_down
+
+    with database_down():
+        unavailable = Client().get("/section/nowhere/")
+    assert unavailable.status_code == 503
+    assert_permissions_policy(unavailable)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        locked = log_in("ada", OFFICE)
+    assert locked.status_code == 429
+    assert_permissions_policy(locked)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_chromium_applies_the_permissions_policy_without_complaint(live_server, page):
+    """Every feature name is one the browser knows (an unknown one is a console error), and the policy holds."""
+    article = ArticleFactory(body="A story.\n\n<iframe src='https://www.youtube-nocookie.com/embed/x'></iframe>")
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    for path in ("/", article.get_absolute_url(), LOGIN):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.featurePolicy.allowsFeature('camera')") is False
+        assert page.evaluate("document.featurePolicy.allowsFeature('geolocation')") is False
+        assert page.evaluate("document.featurePolicy.allowsFeature('fullscreen')") is True
+    assert not [text for text in messages if "Permissions-Policy" in text]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -258,6 +259,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Permissions-Policy (newsroom/middleware.py): browser features the site never uses, off for every page and
+# every frame in it. Fullscreen, picture-in-picture, autoplay and encrypted media are left alone for the
+# video embeds. Each name is one Chromium recognises (unknown names only log console errors).
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "browsing-topics", "camera", "clipboard-read", "compute-pressure", "display-capture",
+    "geolocation", "gyroscope", "hid", "identity-credentials-get", "idle-detection", "interest-cohort",
+    "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment", "screen-wake-lock",
+    "serial", "speaker-selection", "usb", "window-management", "xr-spatial-tracking",
+]  # fmt: skip
 
 # Content Security Policy (django-csp): scripts only from this site, no inline script anywhere (the
 # JSON-LD block is data, not script), no plugins, no framing, forms post only here. Inline style
