@@ -188,6 +188,7 @@ def test_responses_carry_the_security_headers_and_cookies_are_secure_and_http_on
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=(), " in response["Permissions-Policy"] and "geolocation=(), " in response["Permissions-Policy"]
     login_page = client.get(LOGIN, secure=True)
     csrf = login_page.cookies["csrftoken"]
     assert csrf["secure"] and csrf["httponly"]
