@@ -10,6 +10,7 @@ EDIT_ANY = "articles.edit_any_article"
 FEATURE = "articles.feature_article"
 CHANGE = "articles.change_article"
 DELETE = "articles.delete_article"
+VIEW = "articles.view_article"
 
 
 def can_publish(user):
@@ -42,6 +43,15 @@ def can_delete(user, article):
     if not user.has_perm(DELETE):
         return False
     return can_edit_any(user) or (is_own(user, article) and article.status != article.Status.PUBLISHED)
+
+
+def can_view(user, article):
+    """See the article and its address: anyone once it is public; before that, editors and its own writers."""
+    if article.is_public:
+        return True
+    if not (user.has_perm(VIEW) or user.has_perm(CHANGE)):
+        return False
+    return can_edit_any(user) or is_own(user, article)
 
 
 def can_read_history(user, article):

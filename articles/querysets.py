@@ -133,6 +133,20 @@ def public_tags():
     return Tag.objects.filter(Exists(TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(listed))))
 
 
+def tags_visible_to(user):
+    """Tags a member of staff may see in the admin: every tag for editors; for writers, the tags of published
+    articles and of articles they may edit, never a tag found only on someone else's unpublished work."""
+    from .models import Article, TaggedArticle
+
+    if permissions.can_edit_any(user):
+        return Tag.objects.all()
+    tagged = TaggedArticle.objects.filter(tag=OuterRef("pk"))
+    return Tag.objects.filter(
+        Exists(tagged.filter(content_object__in=Article.objects.published()))
+        | Exists(tagged.filter(content_object__in=Article.objects.editable_by(user)))
+    )
+
+
 def public_authors():
     """Authors with at least one listed article: the only ones with a page, feeds and a sitemap entry.
 

@@ -1,4 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
+from django.urls import path
 
 
 class NewsroomAdminSite(admin.AdminSite):
@@ -13,6 +19,38 @@ class NewsroomAdminSite(admin.AdminSite):
     index_title = "Newsroom overview"
     index_template = "admin/newsroom_index.html"
     overview_provider = None
+
+    def get_urls(self):
+        # Django's "view on site" redirect (admin/r/<content type>/<id>/), for objects the user may see only.
+        guarded = path(
+            "r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"
+        )
+        return [guarded if getattr(url, "name", None) == "view_on_site" else url for url in super().get_urls()]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Redirect to an object's public address, or answer 404 as for an id that does not exist.
+
+        Django's own view redirects any staff member to any object's address, which for an unpublished article
+        is a secret. Here the object's model admin decides: its ``has_view_on_site_permission(request, obj)``
+        if it has one, otherwise the object must be among those the admin shows the user (``get_queryset``)
+        and viewable by them.
+        """
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            model_admin = self._registry[model]
+            obj = model._default_manager.get(pk=unquote(object_id))
+        except (ObjectDoesNotExist, KeyError, ValueError, ValidationError):
+            raise Http404 from None
+        check = getattr(model_admin, "has_view_on_site_permission", None)
+        if check is not None:
+            allowed = check(request, obj)
+        else:
+            allowed = model_admin.has_view_or_change_permission(request, obj) and (
+                model_admin.get_queryset(request).filter(pk=obj.pk).exists()
+            )
+        if not allowed:
+            raise Http404
+        return shortcut(request, content_type_id, object_id)
 
     def set_overview_provider(self, provider):
         self.overview_provider = provider

@@ -5,6 +5,7 @@ URL or a new role that forgets a check shows up as a cell that changed.
 """
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 
 from articles.models import Article
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "writer", "other_writer", "editor", "admin"]
 LOGIN = "login"  # a redirect to the login page
 GONE = "gone"  # the admin's "doesn't exist" redirect, or 404: the article is not theirs to see
+SITE = "site"  # a redirect out of the admin, to the article's address
 
 
 @pytest.fixture
@@ -49,6 +51,8 @@ def admin_get_urls(article):
         "history-version": reverse("admin:articles_article_simple_history", args=[article.pk, version]),
         "preview": reverse("admin:articles_article_preview", args=[article.pk]),
         "tag-suggestions": reverse("admin:articles_tag_suggestions") + "?q=riv",
+        "view-on-site": reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(article).pk, article.pk]),
+        "tag-merge": reverse("admin:taggit_tag_merge_tags"),
         "users": reverse("admin:auth_user_changelist"),
         "sections-add": reverse("admin:articles_section_add"),
     }
@@ -68,6 +72,8 @@ EXPECTED_GET = {
     "history-version": (LOGIN, 200, 403, 200, 200),
     "preview": (LOGIN, 200, GONE, 200, 200),
     "tag-suggestions": (LOGIN, 200, 200, 200, 200),
+    "view-on-site": (LOGIN, SITE, GONE, SITE, SITE),
+    "tag-merge": (LOGIN, 403, 403, 200, 200),
     "import": (LOGIN, 403, 403, 200, 200),
     "users": (LOGIN, 403, 403, 403, 200),
     "sections-add": (LOGIN, 403, 403, 403, 200),
@@ -81,6 +87,8 @@ def outcome(response):
             return LOGIN
         if location.rstrip("/").endswith("/admin"):
             return GONE
+        if "/admin/" not in location:
+            return SITE
         return f"302 {location}"
     if response.status_code == 404:
         return GONE

@@ -52,7 +52,7 @@ def fail_login(client, address, forwarded=None, password="wrong password"):  # n
     return client.post(LOGIN, {"username": "edith", "password": password, "next": "/admin/"}, **extra)
 
 
-def test_repeated_failed_logins_lock_the_address_out(editor, settings):
+def test_repeated_failed_logins_lock_the_address_and_the_username_out(editor, writer, settings):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert fail_login(client, "203.0.113.7").status_code == 200
@@ -60,7 +60,12 @@ def test_repeated_failed_logins_lock_the_address_out(editor, settings):
     locked = fail_login(client, "203.0.113.7", password="correct horse battery")
     assert locked.status_code == 429
     assert "Account locked" in locked.content.decode()
-    assert fail_login(Client(), "198.51.100.20", password="correct horse battery").status_code == 302
+    # The guessed username is locked from every address; other people elsewhere are not.
+    assert fail_login(Client(), "198.51.100.20", password="correct horse battery").status_code == 429
+    other = Client().post(
+        LOGIN, {"username": "wendy", "password": "correct horse battery"}, REMOTE_ADDR="198.51.100.20"
+    )
+    assert other.status_code == 302
 
 
 def test_a_forged_x_forwarded_for_neither_dodges_nor_resets_the_lockout(editor, settings):
@@ -183,6 +188,7 @@ def test_responses_carry_the_security_headers_and_cookies_are_secure_and_http_on
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=(), " in response["Permissions-Policy"] and "geolocation=(), " in response["Permissions-Policy"]
     login_page = client.get(LOGIN, secure=True)
     csrf = login_page.cookies["csrftoken"]
     assert csrf["secure"] and csrf["httponly"]

@@ -10,10 +10,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
-from taggit.models import Tag
 
 from .. import permissions
 from ..models import Article, ArticleImage, Byline, Correction
+from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
 from .forms import ArticleAdminForm
 
@@ -77,11 +77,25 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagFilter(admin.RelatedFieldListFilter):
+    """The tags filter, offering only the tags the user may see (``tags_visible_to``)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ["name"]
+        return [(tag.pk, str(tag)) for tag in tags_visible_to(request.user).order_by(*ordering)]
+
+
 @admin.register(Article)
 class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
     list_display_links = ["thumbnail", "headline"]
-    list_filter = [StatusFilter, "section", ("bylines__author", admin.RelatedOnlyFieldListFilter), "tags", "featured"]
+    list_filter = [
+        StatusFilter,
+        "section",
+        ("bylines__author", admin.RelatedOnlyFieldListFilter),
+        ("tags", TagFilter),
+        "featured",
+    ]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
@@ -131,6 +145,10 @@ class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
         if not super().has_delete_permission(request, obj):
             return False
         return obj is None or permissions.can_delete(request.user, obj)
+
+    def has_view_on_site_permission(self, request, obj):
+        """The admin/r/ redirect to the article's address (see ``NewsroomAdminSite.view_on_site``)."""
+        return permissions.can_view(request.user, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -305,7 +323,6 @@ class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
         term = request.GET.get("q", "").strip()
         names = []
         if term:
-            names = list(
-                Tag.objects.filter(name__istartswith=term).order_by("name").values_list("name", flat=True)[:15]
-            )
+            tags = tags_visible_to(request.user).filter(name__istartswith=term).order_by("name")
+            names = list(tags.values_list("name", flat=True)[:15])
         return JsonResponse({"results": names})

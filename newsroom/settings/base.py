@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -232,19 +233,24 @@ FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
 
 LOGIN_URL = "admin:login"
 
-# Login brute-force protection (django-axes): ten failures from one address lock that address out for
-# a while. The address is the TCP peer unless NEWSROOM_TRUSTED_PROXY_COUNT says how many proxies of
-# ours stand in front; a client-written X-Forwarded-For is never believed (newsroom/middleware.py).
+# Login brute-force protection (django-axes): ten failures from one address, or for one username from
+# anywhere, lock that address or that username out for a while. The address is the TCP peer unless
+# NEWSROOM_TRUSTED_PROXY_COUNT says how many proxies of ours stand in front; a client-written
+# X-Forwarded-For is never believed (newsroom/middleware.py). A successful login clears only the failures
+# of that username from that address (axes' own reset would clear every failure counted against the
+# address, letting any staff member wipe the count of guesses at another account).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 NEWSROOM_TRUSTED_PROXY_COUNT = int(os.environ.get("NEWSROOM_TRUSTED_PROXY_COUNT", 0))
 AXES_CLIENT_IP_CALLABLE = "newsroom.middleware.client_ip"
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 10))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
+AXES_HANDLER = "newsroom.middleware.LoginAttemptHandler"
+AXES_LOCKOUT_CALLABLE = "newsroom.middleware.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 
 SESSION_COOKIE_HTTPONLY = True
@@ -253,6 +259,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Permissions-Policy (newsroom/middleware.py): browser features the site never uses, off for every page and
+# every frame in it. Fullscreen, picture-in-picture, autoplay and encrypted media are left alone for the
+# video embeds. Each name is one Chromium recognises (unknown names only log console errors).
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer", "browsing-topics", "camera", "clipboard-read", "compute-pressure", "display-capture",
+    "geolocation", "gyroscope", "hid", "identity-credentials-get", "idle-detection", "interest-cohort",
+    "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment", "screen-wake-lock",
+    "serial", "speaker-selection", "usb", "window-management", "xr-spatial-tracking",
+]  # fmt: skip
 
 # Content Security Policy (django-csp): scripts only from this site, no inline script anywhere (the
 # JSON-LD block is data, not script), no plugins, no framing, forms post only here. Inline style
