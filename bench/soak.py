@@ -262,6 +262,7 @@ class CacheBuster(threading.Thread):
         return page, f"sessionid={secrets.token_hex(16)}"
 
     async def fetch(self, path, cookie):
+        path = urllib.parse.quote(path, safe="/?&=")
         request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n"
         request += f"Cookie: {cookie}\r\n\r\n" if cookie else "\r\n"
         try:
