@@ -15,8 +15,8 @@ Nothing a visitor can vary freely makes new entries or pushes real pages out of 
   ``set_query_parameters()``); the others (``utm_source``, ``fbclid``, random noise) are dropped from the
   request before the page is rendered, so the page served to all of them is the one rendered without them;
 - the shared entries, one per address, hold 200 responses to addresses without a query string; everything
-  else (404s, redirects, pages chosen by a query string: searches, older pages of a list) goes to a small
-  fixed set of ``BOUNDED_SLOTS`` entries, so random addresses can only push each other out;
+  else (404s, redirects, pages chosen by a query string: searches, older pages of a list) goes to a fixed
+  set of ``BOUNDED_SLOTS`` entries, so random addresses can only push each other out;
 - only a session that exists bypasses the cache: a made-up ``sessionid`` cookie is dropped and the reader
   served from the cache like anyone else.
 """
@@ -43,7 +43,7 @@ NO_SCHEDULE = 0.0
 CACHE_ALIAS = "default"
 BROWSER_MAX_AGE = 0  # browsers always revalidate; the CDN may keep a page for PAGE_CACHE_CDN_MAX_AGE
 STALE_WHILE_REVALIDATE = 30
-BOUNDED_SLOTS = 1024  # entries, per content version, for 404s, redirects and addresses with a query string
+BOUNDED_SLOTS = 1024  # entries, in all, for 404s, redirects and addresses with a query string
 
 
 def _cache():
@@ -157,9 +157,11 @@ def cache_key(request, version):
 
 
 def slot_key(key):
-    """The bounded entry that may hold ``key``'s page (with ``key`` itself, to tell who owns it now)."""
-    version, digest = key.split(":")[1:]
-    return f"page-slot:{version}:{int(digest, 16) % BOUNDED_SLOTS}"
+    """The bounded entry that may hold ``key``'s page (stored with ``key`` itself, to tell who owns it now).
+
+    Slots do not depend on the content version: there are never more than ``BOUNDED_SLOTS`` of them.
+    """
+    return f"page-slot:{int(key.rsplit(':', 1)[1], 16) % BOUNDED_SLOTS}"
 
 
 def _in_bounded_slots(request, response):

@@ -379,3 +379,13 @@ def test_a_real_session_still_gets_a_fresh_page(editor_client, client, page_cach
     assert get(client, "/")["X-Cache"] == "HIT"
     response = get(editor_client, "/")
     assert "X-Cache" not in response and "Cached story" in response.content.decode()
+
+
+def test_an_address_that_answered_404_shows_the_article_once_it_is_published(client, page_cache, commit):
+    draft = commit(lambda: ArticleFactory.draft(headline="Not yet"))
+    url = draft.get_absolute_url()
+    assert get(client, url).status_code == 404
+    assert get(client, url)["X-Cache"] == "HIT"
+    draft.status = Article.Status.PUBLISHED
+    commit(draft.save)
+    assert get(client, url).status_code == 200
