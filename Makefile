@@ -14,7 +14,7 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  performance benchmark (see docs/performance.md)"
 	@echo "make bench-import  Jekyll import benchmark (see docs/import.md)"
-	@echo "make soak   64 connections for 60 s with an editor publishing, then Redis stopped (docs/security.md)"
+	@echo "make soak   64 connections with an editor publishing; then under cache busting; then Redis stopped"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,9 @@ bench-import: $(VENV)/.runtime
 	$(PY) bench/import_bench.py --count $(or $(COUNT),10000)
 
 soak: $(VENV)/.runtime
-	$(PY) bench/soak.py $(if $(DURATION),--duration $(DURATION))
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+	$(PY) bench/soak.py $(if $(DURATION),--duration $(DURATION)) $(if $(ATTACK_RATE),--attack-rate $(ATTACK_RATE))
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -3,24 +3,32 @@
 
 It builds a throwaway archive (SQLite, 2,000 published articles) and starts its own Redis on 127.0.0.1:6391
 and gunicorn with production settings on 127.0.0.1:8102 (DJANGO_DEBUG=0, a generated secret key,
-DJANGO_SECURE_SSL_REDIRECT=0 because there is no TLS proxy in front). Then, twice:
+DJANGO_SECURE_SSL_REDIRECT=0 because there is no TLS proxy in front). Then three phases:
 
-1. wrk drives 64 connections for 60 seconds over a mix of pages (home, articles, sections, tags, authors,
-   search, feeds, sitemaps) while an editor, logged in through the admin like a person, publishes a new
-   article every ``--publish-every`` seconds (10 by default; every publish empties the page cache);
-2. the same again, with Redis stopped halfway through.
+1. steady, the baseline: wrk drives 64 readers' connections for 60 seconds over a mix of pages (home,
+   articles, sections, tags, authors, search, feeds, sitemaps) while an editor, logged in through the admin
+   like a person, publishes a new article every ``--publish-every`` seconds (10 by default; every publish
+   empties the page cache);
+2. cache-busting: the same, while a script sends ``--attack-rate`` requests a second (300 by default, on its
+   own schedule, whatever the answers take) that try to bypass or flood the page cache: the readers' pages
+   with random query strings, random addresses that do not exist, and made-up session cookies;
+3. redis-stopped-midway: the steady phase again, with Redis stopped halfway through.
 
-It reports requests, p50/p99 latency, 5xx responses (from wrk and from the editor), and the resident
+It reports requests, p50/p99 latency, 5xx responses (from wrk, the editor and the script), and the resident
 memory of each gunicorn worker after warm-up and at the end. It fails (exit 1) on any 5xx, on a failed
-publish, or when a worker grows by more than the bound below.
+publish, when a worker grows by more than the bound below, or when the readers' p99 under cache busting is
+more than ``BUSTING_P99_BOUND`` times the baseline's.
 
-    .venv/bin/python bench/soak.py                  # the full soak, about 3 minutes
+    .venv/bin/python bench/soak.py                  # the full soak, about 4 minutes
     .venv/bin/python bench/soak.py --duration 10    # a quick look
 """
 
 import argparse
+import asyncio
+import collections
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -36,13 +44,14 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+PYTHON = Path(sys.executable)  # the virtualenv's python that runs this script
+GUNICORN = PYTHON.parent / "gunicorn"
 HOST = "127.0.0.1"
 PORT = 8102
 REDIS_PORT = 6391
 CONNECTIONS = 64
 WORKER_GROWTH_BOUND_MB = 64
+BUSTING_P99_BOUND = 2.0  # readers' p99 under cache busting, at most this many times the steady phase's
 EDITOR_PASSWORD = "soak-" + secrets.token_urlsafe(12)
 
 LUA = """
@@ -226,6 +235,78 @@ class Editor(threading.Thread):
             self.failures.append(f"editor stopped: {error!r}")
 
 
+class CacheBuster(threading.Thread):
+    """Sends ``rate`` requests a second, on its own schedule (it never waits for an answer to send the next),
+    each trying to get past the page cache: a reader's page with a random query string, a random address that
+    does not exist, or a reader's page with a made-up session cookie. Stops when told."""
+
+    MAX_IN_FLIGHT = 256  # past this many unanswered requests it skips sends (and counts them)
+
+    def __init__(self, paths, rate):
+        super().__init__(daemon=True)
+        self.paths, self.rate = [p for p in paths if not p.startswith("/health/")], rate
+        self.stop = threading.Event()
+        self.sent = self.skipped = self.failed = self.in_flight = 0
+        self.statuses = collections.Counter()
+        self.random = random.Random()
+
+    def target(self, number):
+        """The path and Cookie header of the ``number``th request."""
+        token = secrets.token_hex(4)
+        page = self.random.choice(self.paths)
+        if number % 3 == 0:
+            joiner = "&" if "?" in page else "?"
+            return f"{page}{joiner}utm_source={token}&{secrets.token_hex(3)}={token}", ""
+        if number % 3 == 1:
+            return f"/{token}/{secrets.token_hex(6)}/", ""
+        return page, f"sessionid={secrets.token_hex(16)}"
+
+    async def fetch(self, path, cookie):
+        path = urllib.parse.quote(path, safe="/?&=")
+        request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n"
+        request += f"Cookie: {cookie}\r\n\r\n" if cookie else "\r\n"
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, PORT), 10)
+            writer.write(request.encode())
+            status_line = await asyncio.wait_for(reader.readline(), 10)
+            await asyncio.wait_for(reader.read(), 10)
+            writer.close()
+            self.statuses[int(status_line.split()[1])] += 1
+        except (OSError, TimeoutError, ValueError, IndexError):
+            self.failed += 1
+        finally:
+            self.in_flight -= 1
+
+    async def attack(self):
+        loop = asyncio.get_running_loop()
+        start, number, tasks = loop.time(), 0, set()
+        while not self.stop.is_set():
+            wait = start + number / self.rate - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            number += 1
+            if self.in_flight >= self.MAX_IN_FLIGHT:
+                self.skipped += 1
+                continue
+            self.in_flight += 1
+            self.sent += 1
+            task = asyncio.create_task(self.fetch(*self.target(number)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        await asyncio.gather(*tasks)
+
+    def run(self):
+        asyncio.run(self.attack())
+
+    def summary(self):
+        return {
+            "busting_sent": self.sent,
+            "busting_skipped_as_too_many_in_flight": self.skipped,
+            "busting_statuses": dict(sorted(self.statuses.items())),
+            "busting_failed": self.failed,
+        }
+
+
 def run_wrk(paths, duration, workdir):
     script = workdir / "mix.lua"
     script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths)})
@@ -246,17 +327,24 @@ def run_wrk(paths, duration, workdir):
     }
 
 
-def phase(name, paths, duration, workdir, master, section_id, interval, halfway=None):
-    log(f"\n== {name}: {CONNECTIONS} connections for {duration}s while an editor publishes ==")
+def phase(name, paths, duration, workdir, master, section_id, interval, halfway=None, attack_rate=0):
+    also = f" and a script sends {attack_rate} cache-busting requests a second" if attack_rate else ""
+    log(f"\n== {name}: {CONNECTIONS} connections for {duration}s while an editor publishes{also} ==")
     run_wrk(paths, max(5, duration // 6), workdir)  # warm-up: caches, imports, connection pools
     before = {pid: rss_mb(pid) for pid in worker_pids(master)}
     editor = Editor(section_id, interval)
     editor.start()
+    buster = CacheBuster(paths, attack_rate) if attack_rate else None
+    if buster:
+        buster.start()
     timer = threading.Timer(duration / 2, halfway) if halfway else None
     if timer:
         timer.start()
     load = run_wrk(paths, duration, workdir)
     editor.stop.set()
+    if buster:
+        buster.stop.set()
+        buster.join(timeout=30)
     editor.join(timeout=30)
     after = {pid: rss_mb(pid) for pid in worker_pids(master)}
     growth = {pid: round(after.get(pid, 0) - mb, 1) for pid, mb in before.items()}
@@ -270,6 +358,7 @@ def phase(name, paths, duration, workdir, master, section_id, interval, halfway=
         "worker_rss_mb_at_end": [round(after.get(pid, 0), 1) for pid in before],
         "worker_growth_mb": list(growth.values()),
         "workers_replaced": sorted(set(after) - set(before)),
+        **(buster.summary() if buster else {}),
     }
     for key, value in result.items():
         log(f"  {key}: {value}")
@@ -282,6 +371,9 @@ def main():
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--publish-every", type=float, default=10.0, help="seconds between the editor's articles")
+    parser.add_argument(
+        "--attack-rate", type=int, default=300, help="cache-busting requests a second in that phase (default 300)"
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     for tool in ("wrk", "redis-server"):
@@ -323,6 +415,16 @@ def main():
         results = [
             phase("steady", paths, args.duration, workdir, gunicorn.pid, site["section_id"], args.publish_every),
             phase(
+                "cache-busting",
+                paths,
+                args.duration,
+                workdir,
+                gunicorn.pid,
+                site["section_id"],
+                args.publish_every,
+                attack_rate=args.attack_rate,
+            ),
+            phase(
                 "redis-stopped-midway",
                 paths,
                 args.duration,
@@ -342,14 +444,21 @@ def main():
             Path(args.json).write_text(json.dumps({**meta, "results": results}, indent=2))
         problems = []
         for result in results:
-            if result["5xx"] or result["editor_5xx"]:
-                problems.append(f"{result['phase']}: {result['5xx']} + {result['editor_5xx']} responses were 5xx")
+            busting_5xx = sum(n for status, n in result.get("busting_statuses", {}).items() if status >= 500)
+            if result["5xx"] or result["editor_5xx"] or busting_5xx:
+                problems.append(
+                    f"{result['phase']}: {result['5xx']} + {result['editor_5xx']} + {busting_5xx} responses were 5xx"
+                )
             if result["editor_failures"] or not result["editor_published"]:
                 problems.append(f"{result['phase']}: publishing failed: {result['editor_failures'][:3]}")
             if any(growth > WORKER_GROWTH_BOUND_MB for growth in result["worker_growth_mb"]):
                 problems.append(f"{result['phase']}: a worker grew by more than {WORKER_GROWTH_BOUND_MB} MB")
-        if results[1]["phase"] == "redis-stopped-midway" and not cache_errors:
+        if not cache_errors:
             problems.append("Redis was stopped but no worker logged the cache failure")
+        steady, busting = results[0]["p99_ms"], results[1]["p99_ms"]
+        log(f"Readers' p99 under cache busting: {busting} ms, {busting / steady:.2f}x the steady phase's {steady} ms")
+        if busting > BUSTING_P99_BOUND * steady:
+            problems.append(f"cache-busting: readers' p99 is over {BUSTING_P99_BOUND}x the steady phase's")
         log("\n" + ("PASS: no 5xx, every publish went through, memory within bounds" if not problems else "FAIL"))
         for problem in problems:
             log(f"  {problem}")

@@ -250,3 +250,142 @@ def test_a_change_made_while_redis_was_down_is_not_hidden_by_older_cached_pages(
     monkeypatch.setattr(caches["default"], "set_many", real_set_many)
     assert pagecache._bump_pending
     assert get(client, url).status_code == 404  # Redis is back: the next request bumps first
+
+
+# Cache busting: what a visitor can vary freely must not make new entries, nor push real pages out.
+
+
+def random_token():
+    return secrets.token_hex(6)
+
+
+def stored_entries(page_cache):
+    if page_cache == "redis":
+        return sum(1 for _ in redis_client().scan_iter(match=f"{REDIS_PREFIX}:*", count=1000))
+    return len(caches["default"]._cache)
+
+
+def test_random_tracking_parameters_are_served_from_the_entry_of_the_bare_address(
+    client, page_cache, django_assert_num_queries
+):
+    article = ArticleFactory(tags=["river"])
+    pages = ["/", article.get_absolute_url(), article.section.get_absolute_url(), "/feed/", "/sitemap-articles.xml"]
+    for url in pages:
+        assert get(client, url)["X-Cache"] == "MISS"
+    for url in pages:
+        noise = f"utm_source={random_token()}&utm_campaign=spring&fbclid={random_token()}&{random_token()}=1"
+        with django_assert_num_queries(0):
+            response = get(client, f"{url}?{noise}")
+        assert response["X-Cache"] == "HIT", url
+
+
+def test_no_page_repeats_an_ignored_parameter(client, page_cache):
+    """Pages are shared across every query string the cache ignores, so none may depend on it."""
+    article = ArticleFactory(tags=["river"])
+    marker = f"utm{random_token()}"
+    slash_less = article.get_absolute_url().rstrip("/")
+    urls = [
+        "/",
+        article.get_absolute_url(),
+        article.section.get_absolute_url(),
+        reverse("articles:tag", args=["river"]),
+        article.byline_authors[0].get_absolute_url(),
+        reverse("articles:archive_year", args=[article.published_at.year]),
+        "/search/?q=otters",
+        "/corrections/",
+        "/feed/",
+        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/no-such-page/",
+        slash_less,
+    ]
+    for url in urls:
+        joiner = "&" if "?" in url else "?"
+        response = get(client, f"{url}{joiner}utm_source={marker}")
+        assert marker not in response.content.decode(), url
+        assert marker not in response.get("Location", ""), url
+
+
+def test_parameters_a_page_uses_still_get_their_own_entry(client, page_cache, django_assert_num_queries):
+    from articles.pagination import encode_cursor
+
+    articles = [ArticleFactory(headline=f"Story number {n}") for n in range(12)]
+    oldest = min(articles, key=lambda a: (a.published_at, a.pk))
+    newest = max(articles, key=lambda a: (a.published_at, a.pk))
+    assert get(client, "/")["X-Cache"] == "MISS"
+    older = get(client, f"/?before={encode_cursor(newest)}")
+    assert older["X-Cache"] == "MISS"
+    assert newest.headline not in older.content.decode() and oldest.headline in older.content.decode()
+    assert get(client, "/search/?q=Story")["X-Cache"] == "MISS"
+    assert get(client, "/search/?q=number")["X-Cache"] == "MISS"
+    with django_assert_num_queries(0):
+        again = get(client, f"/search/?utm_source={random_token()}&q=number")
+    assert again["X-Cache"] == "HIT"
+
+
+def test_random_404s_are_not_stored_and_do_not_push_real_pages_out(
+    client, page_cache, settings, monkeypatch, django_assert_num_queries
+):
+    from newsroom import pagecache
+
+    if page_cache == "locmem":  # a small cache, so that any growth evicts
+        settings.CACHES = {"default": {**settings.CACHES["default"], "OPTIONS": {"MAX_ENTRIES": 30}}}
+    monkeypatch.setattr(pagecache, "BOUNDED_SLOTS", 4, raising=False)
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    assert get(client, url)["X-Cache"] == "MISS"
+    before = stored_entries(page_cache)
+    for _ in range(40):
+        assert get(client, f"/{random_token()}/").status_code == 404
+        assert get(client, f"/{random_token()}/{article.slug}/").status_code == 301
+        assert get(client, f"/{random_token()}/{random_token()}").status_code == 301
+    assert stored_entries(page_cache) <= before + 4
+    with django_assert_num_queries(0):
+        assert get(client, url)["X-Cache"] == "HIT"
+
+
+def test_a_404_asked_for_again_is_served_from_the_bounded_entries(client, page_cache, django_assert_num_queries):
+    ArticleFactory()
+    get(client, "/wp-login.php")
+    with django_assert_num_queries(0):
+        response = get(client, "/wp-login.php")
+    assert response.status_code == 404 and response["X-Cache"] == "HIT"
+
+
+def test_a_bogus_session_cookie_is_served_from_the_cache(client, page_cache, django_assert_num_queries):
+    ArticleFactory(headline="Cached story")
+    assert get(client, "/")["X-Cache"] == "MISS"
+    client.cookies["sessionid"] = secrets.token_hex(16)
+    with django_assert_num_queries(1):  # is there such a session? no
+        response = get(client, "/")
+    assert response["X-Cache"] == "HIT" and "Cached story" in response.content.decode()
+    client.cookies["sessionid"] = "x"
+    with django_assert_num_queries(0):  # not even the shape of a session key
+        assert get(client, "/")["X-Cache"] == "HIT"
+
+
+def test_a_page_rendered_for_a_bogus_session_cookie_is_stored_for_everyone(client, page_cache):
+    ArticleFactory()
+    client.cookies["sessionid"] = secrets.token_hex(16)
+    first = get(client, "/")
+    assert first["X-Cache"] == "MISS" and not first.cookies
+    del client.cookies["sessionid"]
+    assert get(client, "/")["X-Cache"] == "HIT"
+
+
+def test_a_real_session_still_gets_a_fresh_page(editor_client, client, page_cache):
+    ArticleFactory(headline="Cached story")
+    get(client, "/")
+    assert get(client, "/")["X-Cache"] == "HIT"
+    response = get(editor_client, "/")
+    assert "X-Cache" not in response and "Cached story" in response.content.decode()
+
+
+def test_an_address_that_answered_404_shows_the_article_once_it_is_published(client, page_cache, commit):
+    draft = commit(lambda: ArticleFactory.draft(headline="Not yet"))
+    url = draft.get_absolute_url()
+    assert get(client, url).status_code == 404
+    assert get(client, url)["X-Cache"] == "HIT"
+    draft.status = Article.Status.PUBLISHED
+    commit(draft.save)
+    assert get(client, url).status_code == 200
