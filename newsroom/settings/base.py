@@ -212,11 +212,17 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
-# Markdown body: iframes are allowed only from these hosts, always sandboxed.
+# Markdown body: iframes are allowed only from these hosts, always sandboxed, over https, and only at a
+# player address: the path must match the host's pattern below (a host without one is refused).
 VIDEO_EMBED_HOSTS = env_list(
     "VIDEO_EMBED_HOSTS",
     "www.youtube-nocookie.com,www.youtube.com,player.vimeo.com",
 )
+VIDEO_EMBED_PATHS = {
+    "www.youtube-nocookie.com": r"/embed/[A-Za-z0-9_-]+",
+    "www.youtube.com": r"/embed/[A-Za-z0-9_-]+",
+    "player.vimeo.com": r"/video/[0-9]+",
+}
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII slugs: "Zürich" -> "zurich"
