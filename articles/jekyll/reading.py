@@ -14,7 +14,7 @@ from pathlib import Path
 from ..models import Article
 from .dates import DateError, filename_date, jekyll_date
 from .frontmatter import FrontMatterError, Plain, as_bool, check_file_size, decode, jsonable, split, text_of, typed
-from .site import DATED_NAME, SKIP_FOLDERS, Site, find_site_root
+from .site import DATED_NAME, SKIP_FOLDERS, Site, SiteError, find_site_root
 
 # Keys that become article fields; every other front matter key is kept in source_data.
 READ_KEYS = {
@@ -137,9 +137,10 @@ class Reader:
             self.sites[root] = Site.load(root)
         return self.sites[root]
 
-    def discover(self, paths, missing=None):
-        """Entries for the post files under ``paths``; ``missing(given)`` is called for a path that does not
-        exist. Raises SiteError when a site's settings cannot be read."""
+    def discover(self, paths, missing=None, unreadable=None):
+        """Entries for the post files under ``paths``. ``missing(given)`` is called for a path that does not
+        exist, and ``unreadable(given, error)`` for one whose site's settings cannot be read (a SiteError);
+        the other paths go on. Without ``unreadable`` the SiteError is raised."""
         entries, seen = [], set()
         for given in paths:
             path = Path(given)
@@ -149,7 +150,13 @@ class Reader:
                 continue
             path = path.resolve()
             root = self.site_root or find_site_root(path)
-            site = self.site_for(root)
+            try:
+                site = self.site_for(root)
+            except SiteError as error:
+                if unreadable is None:
+                    raise
+                unreadable(given, error)
+                continue
             base = root or (path if path.is_dir() else path.parent)
             for file in self.post_files(path, explicit=path.is_file()):
                 if file in seen:
