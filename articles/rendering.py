@@ -8,7 +8,7 @@ reading ``[[image:REF]]``, where REF is the reference shown beside the image in 
 
 import re
 import threading
-from html import unescape
+from html import escape, unescape
 
 import markdown
 import nh3
@@ -166,11 +166,23 @@ def _converter(baselevel):
 
 
 def _render_markdown(text):
-    md = _converter(_heading_base_level(text))
+    baselevel = _heading_base_level(text)
+    md = _converter(baselevel)
     try:
         return md.reset().convert(text)
+    except RecursionError:
+        # Python-Markdown recurses on nesting (emphasis, lists); text nested past Python's limit is shown as
+        # typed rather than failing the save or the import, and the converter it broke is thrown away.
+        _converters.by_level.pop(baselevel, None)
+        return _as_typed(text)
     finally:
         md.reset()
+
+
+def _as_typed(text):
+    """Text as escaped paragraphs, one for each run of lines between blank lines."""
+    blocks = re.split(r"\n[ \t]*\n", text.strip())
+    return "\n".join(f"<p>{escape(block.strip())}</p>" for block in blocks if block.strip())
 
 
 def _place_images(text, images):

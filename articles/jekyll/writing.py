@@ -55,7 +55,7 @@ class Writer:
         try:
             with transaction.atomic(), search_indexing_deferred():
                 outcome = self._write(post, plan, result)
-        except (DatabaseError, ValidationError, OSError, ValueError) as error:
+        except (DatabaseError, ValidationError, OSError, ValueError, RecursionError) as error:
             self.reset()
             result.outcome = FAILED
             result.reason = f"could not be saved: {error}"
@@ -247,7 +247,10 @@ class Writer:
 def markdown_to_one_line(markdown_text):
     """Markdown (an excerpt, a first paragraph) as one line of plain text, footnote marks removed."""
     markdown_text = re.sub(r"\[\^[^\]]+\]", "", markdown_text)
-    rendered = markdown.markdown(markdown_text, extensions=["attr_list"])
+    try:
+        rendered = markdown.markdown(markdown_text, extensions=["attr_list"])
+    except RecursionError:  # nested past Python's limit (see rendering._render_markdown): the text as typed
+        return " ".join(markdown_text.split())
     return " ".join(html.unescape(strip_tags(rendered)).split())
 
 
