@@ -258,3 +258,52 @@ def test_an_uploaded_zip_bomb_of_small_entries_fails_with_a_reason_and_writes_no
     assert "compressed suspiciously well" in report.failed[0].reason
     assert not [path for path in written if "jekyll-import-" in str(path)]
     assert "compressed suspiciously well" in response.content.decode()
+
+
+# Addresses from an archive meet the rule the admin's URL fields use before they reach an href
+
+HOSTILE_ADDRESSES = [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "//evil.example/x",
+    r"https:\\evil.example\x",
+    "https://exa mple.org/x",
+    "https://",
+    "ftp://files.example.org/x",
+    "http://<script>/x",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
+def test_imported_canonical_urls_and_author_websites_must_be_web_addresses(tmp_path, address):
+    quoted = address.replace("\\", "\\\\").replace('"', '\\"')
+    post = f'---\ntitle: Syndicated\nauthor: mara\ncanonical_url: "{quoted}"\n---\nBody.\n'
+    site = write_site(
+        tmp_path / "site",
+        posts={"2025-01-01-syndicated.md": post},
+        authors=f'mara:\n  name: Mara Okafor\n  website: "{quoted}"\n  email: "mara@example.org?cc=x"\n',
+    )
+    output, error = run_command(site)
+    assert error is None, output
+    article = Article.objects.get()
+    assert article.canonical_url == ""
+    assert "is not a full web address" in output
+    author = article.byline_authors[0]
+    assert (author.name, author.website, author.email) == ("Mara Okafor", "", "")
+
+
+@pytest.mark.django_db
+def test_imported_web_addresses_that_the_admin_would_accept_are_kept(tmp_path):
+    post = "---\ntitle: Syndicated\nauthor: mara\ncanonical_url: https://elsewhere.example/story?id=1\n---\nB.\n"
+    site = write_site(
+        tmp_path / "site",
+        posts={"2025-01-01-syndicated.md": post},
+        authors="mara:\n  name: Mara Okafor\n  website: https://mara.example.org/\n  email: mara@example.org\n",
+    )
+    run_command(site)
+    article = Article.objects.get()
+    assert article.canonical_url == "https://elsewhere.example/story?id=1"
+    author = article.byline_authors[0]
+    assert (author.website, author.email) == ("https://mara.example.org/", "mara@example.org")

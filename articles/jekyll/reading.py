@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from ..models import Article
 from .dates import DateError, filename_date, jekyll_date
 from .frontmatter import FrontMatterError, Plain, as_bool, check_file_size, decode, jsonable, split, text_of, typed
@@ -122,6 +125,18 @@ def unique(values, key=lambda value: value):
             seen.add(key(value))
             out.append(value)
     return out
+
+
+WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def web_address(text):
+    """``text`` if it is a full http(s) address by the rule the admin's URL fields use, else ""."""
+    try:
+        WEB_ADDRESS(text)
+    except ValidationError:
+        return ""
+    return text
 
 
 class Reader:
@@ -267,7 +282,7 @@ def read_post(entry):
             warnings.append(f"last_modified_at ignored: {error}")
 
     canonical = text_of(data.get("canonical_url")) or ""
-    if canonical and not canonical.startswith(("http://", "https://")):
+    if canonical and not web_address(canonical):
         warnings.append(f"canonical_url “{canonical}” is not a full web address; kept in the record only")
         canonical = ""
     description = text_of(data.get("description")) or ""

@@ -15,6 +15,7 @@ from datetime import UTC
 
 import markdown
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -24,7 +25,7 @@ from .. import search
 from ..models import Article, ArticleImage, ArticleRedirect, Author, Byline, TaggedArticle
 from ..signals import search_indexing_deferred
 from . import liquid
-from .reading import unique
+from .reading import unique, web_address
 from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileResult
 
 FORMAT_VERSION = 1
@@ -202,9 +203,8 @@ class Writer:
                 author.twitter = twitter.lstrip("@")
             author.bio = details.get("bio", "")
             email = details.get("email", "")
-            author.email = email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else ""
-            website = details.get("website", "")
-            author.website = website if website.startswith(("http://", "https://")) else ""
+            author.email = email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) and _is_email(email) else ""
+            author.website = web_address(details.get("website", ""))
             if details.get("photo"):
                 photo = self.media.copy(post, details["photo"], "authors", result, what="author photo")
                 if photo and not self.dry_run:
@@ -242,6 +242,14 @@ class Writer:
             image.alt, image.caption, image.position = details["alt"], details["caption"], details["position"]
             image.save()
         return bool(images) or bool(previous)
+
+
+def _is_email(text):
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def markdown_to_one_line(markdown_text):
