@@ -8,11 +8,11 @@ reading ``[[image:REF]]``, where REF is the reference shown beside the image in 
 
 import re
 import threading
-from html import unescape
-from urllib.parse import urlsplit
+from html import escape, unescape
 
 import markdown
 import nh3
+from ada_url import URL
 from django.conf import settings
 from django.template.loader import render_to_string
 
@@ -63,20 +63,50 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
 
 
-def _is_allowed_embed(url):
-    parts = urlsplit(url.strip())
-    return parts.scheme == "https" and parts.hostname in settings.VIDEO_EMBED_HOSTS
+def embed_url(src):
+    """The address a browser loads for an iframe whose ``src`` is ``src``, if it is a listed video player.
+
+    Read by the WHATWG URL rules, as browsers read it (a backslash is a slash, tabs and newlines vanish,
+    hosts are percent-decoded, lower-cased and IDNA-mapped), so what is checked is what loads. Allowed:
+    ``https`` on a host in ``VIDEO_EMBED_HOSTS``, no user name or password, the default port, and a path
+    matching the host's pattern in ``VIDEO_EMBED_PATHS``. Returns the normalized address, or None.
+    """
+    try:
+        url = URL(src)
+    except ValueError:  # not an absolute URL (a scheme-relative "//host" one included); or unencodable text
+        return None
+    host = url.hostname
+    pattern = settings.VIDEO_EMBED_PATHS.get(host) if host in settings.VIDEO_EMBED_HOSTS else None
+    if url.protocol != "https:" or url.username or url.password or url.port or pattern is None:
+        return None
+    return url.href if re.fullmatch(pattern, url.pathname) else None
 
 
 def _filter_attribute(tag, attribute, value):
-    if tag == "iframe" and attribute == "src" and not _is_allowed_embed(value):
-        return None
+    if tag == "iframe" and attribute == "src":
+        return embed_url(value)
     return value
 
 
+# nh3's output is regular: attribute values are double-quoted with ``"``, ``<`` and ``>`` escaped, and an
+# iframe's content is raw text that cannot hold ``</iframe>``.
+IFRAME = re.compile(r"<iframe((?:\s+[^\s\"'>/=]+(?:=\"[^\"]*\")?)*)\s*>.*?</iframe>", re.DOTALL)
+ATTRIBUTE_NAME = re.compile(r"\s+([^\s\"'>/=]+)(?:=\"[^\"]*\")?")
+
+
+def _embeds_only(html):
+    """Drop every iframe left without a source (its address was refused), and every iframe's fallback text."""
+
+    def keep(match):
+        names = ATTRIBUTE_NAME.findall(match.group(1))
+        return f"<iframe{match.group(1)}></iframe>" if "src" in names else ""
+
+    return IFRAME.sub(keep, html) if "<iframe" in html else html
+
+
 def sanitize(html):
-    """Reduce HTML to the allowlist: no script, no event handlers, no dangerous URLs."""
-    return nh3.clean(
+    """Reduce HTML to the allowlist: no script, no event handlers, no dangerous URLs, no foreign frames."""
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template", "noscript", "textarea", "title", "xmp"},
@@ -90,6 +120,7 @@ def sanitize(html):
         },
         strip_comments=True,
     )
+    return _embeds_only(html)
 
 
 ATX_HEADING = re.compile(r"^(#{1,6})[ \t]", re.MULTILINE)
@@ -135,11 +166,23 @@ def _converter(baselevel):
 
 
 def _render_markdown(text):
-    md = _converter(_heading_base_level(text))
+    baselevel = _heading_base_level(text)
+    md = _converter(baselevel)
     try:
         return md.reset().convert(text)
+    except RecursionError:
+        # Python-Markdown recurses on nesting (emphasis, lists); text nested past Python's limit is shown as
+        # typed rather than failing the save or the import, and the converter it broke is thrown away.
+        _converters.by_level.pop(baselevel, None)
+        return _as_typed(text)
     finally:
         md.reset()
+
+
+def _as_typed(text):
+    """Text as escaped paragraphs, one for each run of lines between blank lines."""
+    blocks = re.split(r"\n[ \t]*\n", text.strip())
+    return "\n".join(f"<p>{escape(block.strip())}</p>" for block in blocks if block.strip())
 
 
 def _place_images(text, images):

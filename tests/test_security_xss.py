@@ -369,3 +369,34 @@ def test_the_checker_catches_what_it_is_meant_to_catch():
     assert problems_in('<script type="application/ld+json">{not json</script>')
     assert problems_in('<iframe src="https://www.youtube.com/embed/a"></iframe>')
     assert not problems_in('<script type="application/ld+json">{"a": 1}</script><p>fine</p>')
+
+
+# Video embeds: the iframe allowlist reads an address as a browser does (tests/test_security_embeds.py has
+# the whole table); here the forms that fooled an RFC 3986 parser go into every field of a hostile site.
+EMBED_BYPASSES = [
+    ("embed-backslash-userinfo", r'<iframe src="https://evil.example\@www.youtube.com/embed/x"></iframe>'),
+    ("embed-backslash-entity", '<iframe src="https://evil.example&#92;@www.youtube.com/embed/x"></iframe>'),
+    ("embed-backslash-tab", '<iframe src="https://evil.example&#9;\\@www.youtube.com/embed/x"></iframe>'),
+    ("embed-userinfo", '<iframe src="https://u:p@www.youtube.com/embed/x"></iframe>'),
+    ("embed-scheme-relative", '<iframe src="//www.youtube.com/embed/x"></iframe>'),
+    ("embed-open-redirect", '<iframe src="https://www.youtube.com/redirect?q=https://evil.example/"></iframe>'),
+]
+
+
+def iframe_sources(html):
+    return [element.get("src") for element in html5lib.parse(html, namespaceHTMLElements=False).iter("iframe")]
+
+
+@pytest.mark.parametrize(("name", "payload"), EMBED_BYPASSES, ids=[name for name, _ in EMBED_BYPASSES])
+def test_embed_bypass_forms_leave_no_iframe_in_any_page_or_feed(client, name, payload):
+    article = hostile_site(payload)
+    author = article.byline_authors[0]
+    for url in (article.get_absolute_url(), author.get_absolute_url(), reverse("articles:corrections")):
+        html = get_ok(client, url)
+        assert_inert_html(html)
+        assert not iframe_sources(html), url
+    for url in (reverse("articles:feed"), reverse("articles:atom_feed"), reverse("articles:corrections_feed")):
+        root = ET.fromstring(get_ok(client, url).encode())  # noqa: S314
+        for element in root.iter():
+            if element.tag in HTML_IN_XML and element.text:
+                assert not iframe_sources(element.text), url

@@ -42,20 +42,32 @@ class Plain(str):
 
 
 class FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that resolves no implicit types and counts aliases."""
+    """SafeLoader that resolves no implicit types, counts aliases and stops nesting at MAX_DEPTH.
+
+    PyYAML composes nested collections by recursion, so a few kilobytes of ``[[[[...`` would otherwise
+    end in RecursionError long before ``_check_size`` could see the result.
+    """
 
     yaml_implicit_resolvers = {}
 
-    def __init__(self, stream):
+    def __init__(self, stream, what="front matter"):
         super().__init__(stream)
+        self.what = what
         self.alias_count = 0
+        self.depth = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                raise FrontMatterError(f"front matter uses more than {MAX_ALIASES} YAML aliases and was refused")
-        return super().compose_node(parent, index)
+                raise FrontMatterError(f"{self.what} uses more than {MAX_ALIASES} YAML aliases and was refused")
+        if self.depth > MAX_DEPTH:
+            raise FrontMatterError(too_large(self.what))
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_text(self, node):
         value = self.construct_scalar(node)
@@ -65,9 +77,13 @@ class FrontMatterLoader(yaml.SafeLoader):
 FrontMatterLoader.add_constructor("tag:yaml.org,2002:str", FrontMatterLoader.construct_text)
 
 
+def too_large(what):
+    return f"{what} is too large or too deeply nested and was refused"
+
+
 def load_yaml(text, what="front matter"):
     """Load YAML text into plain Python values (see ``Plain``); raise FrontMatterError when it cannot."""
-    loader = FrontMatterLoader(text)
+    loader = FrontMatterLoader(text, what)
     try:
         data = loader.get_single_data()
     except FrontMatterError:
@@ -83,11 +99,11 @@ def load_yaml(text, what="front matter"):
         raise FrontMatterError(f"{what} is not valid YAML: {error}") from error
     finally:
         loader.dispose()
-    _check_size(data)
+    _check_size(data, what)
     return data
 
 
-def _check_size(data):
+def _check_size(data, what):
     """Refuse structures that aliases blow up (or make recursive) before anything walks them."""
     count = 0
     stack = [(data, 0)]
@@ -95,7 +111,7 @@ def _check_size(data):
         value, depth = stack.pop()
         count += 1
         if count > MAX_NODES or depth > MAX_DEPTH:
-            raise FrontMatterError("front matter is too large or too deeply nested and was refused")
+            raise FrontMatterError(too_large(what))
         if isinstance(value, dict):
             stack.extend((child, depth + 1) for child in value.values())
         elif isinstance(value, list):

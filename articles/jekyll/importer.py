@@ -14,7 +14,6 @@ from .media import MediaCopier
 from .planning import Planner
 from .reading import Post, Reader
 from .report import FAILED, FileResult, ImportReport
-from .site import SiteError
 from .writing import Writer
 
 
@@ -32,11 +31,7 @@ class Importer:
         )
 
     def run(self, paths):
-        try:
-            entries = self.reader.discover(paths, missing=self._missing)
-        except SiteError as error:
-            self.report.problems.append(str(error))
-            return self.report
+        entries = self.reader.discover(paths, missing=self._missing, unreadable=self._unreadable)
         parsed = self.reader.read_all(entries)
         plans = self.planner.plan([post for _, post in parsed if isinstance(post, Post)])
         if self.dry_run:
@@ -49,6 +44,10 @@ class Importer:
 
     def _missing(self, given):
         self.report.add(FileResult(str(given), FAILED, reason="no such file or folder"))
+
+    def _unreadable(self, given, error):
+        """A site whose settings cannot be read is left out, with the reason; other paths go on."""
+        self.report.problems.append(str(error) if self.reader.display == "key" else f"{given}: {error}")
 
     def _write_all(self, parsed, plans):
         total = len(parsed)

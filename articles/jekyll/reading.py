@@ -11,10 +11,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from ..models import Article
 from .dates import DateError, filename_date, jekyll_date
 from .frontmatter import FrontMatterError, Plain, as_bool, check_file_size, decode, jsonable, split, text_of, typed
-from .site import DATED_NAME, SKIP_FOLDERS, Site, find_site_root
+from .site import DATED_NAME, SKIP_FOLDERS, Site, SiteError, find_site_root
 
 # Keys that become article fields; every other front matter key is kept in source_data.
 READ_KEYS = {
@@ -124,6 +127,18 @@ def unique(values, key=lambda value: value):
     return out
 
 
+WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def web_address(text):
+    """``text`` if it is a full http(s) address by the rule the admin's URL fields use, else ""."""
+    try:
+        WEB_ADDRESS(text)
+    except ValidationError:
+        return ""
+    return text
+
+
 class Reader:
     """Finds post files and the Jekyll site each belongs to (each site's settings are read once)."""
 
@@ -137,9 +152,10 @@ class Reader:
             self.sites[root] = Site.load(root)
         return self.sites[root]
 
-    def discover(self, paths, missing=None):
-        """Entries for the post files under ``paths``; ``missing(given)`` is called for a path that does not
-        exist. Raises SiteError when a site's settings cannot be read."""
+    def discover(self, paths, missing=None, unreadable=None):
+        """Entries for the post files under ``paths``. ``missing(given)`` is called for a path that does not
+        exist, and ``unreadable(given, error)`` for one whose site's settings cannot be read (a SiteError);
+        the other paths go on. Without ``unreadable`` the SiteError is raised."""
         entries, seen = [], set()
         for given in paths:
             path = Path(given)
@@ -149,7 +165,13 @@ class Reader:
                 continue
             path = path.resolve()
             root = self.site_root or find_site_root(path)
-            site = self.site_for(root)
+            try:
+                site = self.site_for(root)
+            except SiteError as error:
+                if unreadable is None:
+                    raise
+                unreadable(given, error)
+                continue
             base = root or (path if path.is_dir() else path.parent)
             for file in self.post_files(path, explicit=path.is_file()):
                 if file in seen:
@@ -260,7 +282,7 @@ def read_post(entry):
             warnings.append(f"last_modified_at ignored: {error}")
 
     canonical = text_of(data.get("canonical_url")) or ""
-    if canonical and not canonical.startswith(("http://", "https://")):
+    if canonical and not web_address(canonical):
         warnings.append(f"canonical_url “{canonical}” is not a full web address; kept in the record only")
         canonical = ""
     description = text_of(data.get("description")) or ""

@@ -65,7 +65,7 @@ class Site:
         site.timezone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         if site.root is None:
             return site
-        config = _read_yaml(site.root / "_config.yml")
+        config = _read_yaml(site.root, "_config.yml")
         zone = text_of(config.get("timezone"))
         if zone:
             try:
@@ -80,7 +80,7 @@ class Site:
         separator = config.get("excerpt_separator")
         if separator is not None:
             site.excerpt_separator = str(separator)
-        site.authors = _authors(config.get("authors"), _read_yaml(site.root / "_data" / "authors.yml"))
+        site.authors = _authors(config.get("authors"), _read_yaml(site.root, "_data/authors.yml"))
         defaults = typed(config.get("defaults")) or []
         site.defaults = [item for item in defaults if isinstance(item, dict) and isinstance(item.get("values"), dict)]
         return site
@@ -142,18 +142,23 @@ class Site:
         return path
 
 
-def _read_yaml(path):
+def _read_yaml(root, name):
+    """A site file (``_config.yml``, ``_data/authors.yml``) as a dict; SiteError says why it cannot be read."""
+    path = root / name
     if not path.is_file():
         return {}
     try:
         text, _ = decode(path.read_bytes())
-        data = load_yaml(text, what=path.name)
+    except (FrontMatterError, OSError) as error:
+        raise SiteError(f"{name}: {error}") from error
+    try:
+        data = load_yaml(text, what=name)
     except FrontMatterError as error:
-        raise SiteError(f"{path.name}: {error}") from error
+        raise SiteError(str(error)) from error
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise SiteError(f"{path.name} is not a set of keys and values")
+        raise SiteError(f"{name} is not a set of keys and values")
     return data
 
 

@@ -15,6 +15,7 @@ from datetime import UTC
 
 import markdown
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -24,7 +25,7 @@ from .. import search
 from ..models import Article, ArticleImage, ArticleRedirect, Author, Byline, TaggedArticle
 from ..signals import search_indexing_deferred
 from . import liquid
-from .reading import unique
+from .reading import unique, web_address
 from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileResult
 
 FORMAT_VERSION = 1
@@ -55,7 +56,7 @@ class Writer:
         try:
             with transaction.atomic(), search_indexing_deferred():
                 outcome = self._write(post, plan, result)
-        except (DatabaseError, ValidationError, OSError, ValueError) as error:
+        except (DatabaseError, ValidationError, OSError, ValueError, RecursionError) as error:
             self.reset()
             result.outcome = FAILED
             result.reason = f"could not be saved: {error}"
@@ -202,9 +203,8 @@ class Writer:
                 author.twitter = twitter.lstrip("@")
             author.bio = details.get("bio", "")
             email = details.get("email", "")
-            author.email = email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else ""
-            website = details.get("website", "")
-            author.website = website if website.startswith(("http://", "https://")) else ""
+            author.email = email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) and _is_email(email) else ""
+            author.website = web_address(details.get("website", ""))
             if details.get("photo"):
                 photo = self.media.copy(post, details["photo"], "authors", result, what="author photo")
                 if photo and not self.dry_run:
@@ -244,10 +244,21 @@ class Writer:
         return bool(images) or bool(previous)
 
 
+def _is_email(text):
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
+
+
 def markdown_to_one_line(markdown_text):
     """Markdown (an excerpt, a first paragraph) as one line of plain text, footnote marks removed."""
     markdown_text = re.sub(r"\[\^[^\]]+\]", "", markdown_text)
-    rendered = markdown.markdown(markdown_text, extensions=["attr_list"])
+    try:
+        rendered = markdown.markdown(markdown_text, extensions=["attr_list"])
+    except RecursionError:  # nested past Python's limit (see rendering._render_markdown): the text as typed
+        return " ".join(markdown_text.split())
     return " ".join(html.unescape(strip_tags(rendered)).split())
 
 

@@ -213,20 +213,30 @@ IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
-# Markdown body: iframes are allowed only from these hosts, always sandboxed.
+# Markdown body: iframes are allowed only from these hosts, always sandboxed, over https, and only at a
+# player address: the path must match the host's pattern below (a host without one is refused).
 VIDEO_EMBED_HOSTS = env_list(
     "VIDEO_EMBED_HOSTS",
     "www.youtube-nocookie.com,www.youtube.com,player.vimeo.com",
 )
+VIDEO_EMBED_PATHS = {
+    "www.youtube-nocookie.com": r"/embed/[A-Za-z0-9_-]+",
+    "www.youtube.com": r"/embed/[A-Za-z0-9_-]+",
+    "player.vimeo.com": r"/video/[0-9]+",
+}
 
 TAGGIT_CASE_INSENSITIVE = True
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # ASCII slugs: "Zürich" -> "zurich"
 
-# Jekyll import (docs/import.md): the largest post file, and the caps on an uploaded .zip archive.
+# Jekyll import (docs/import.md): the largest post file, and the caps on an uploaded .zip archive: files,
+# bytes unpacked in all and per file, and how much better than this ratio the whole archive (or a file
+# over 1 MB) may be compressed. Photos hardly compress and text about 3 to 5 times; zeros 1,000 times.
 JEKYLL_MAX_FILE_BYTES = int(os.environ.get("JEKYLL_MAX_FILE_BYTES", 2 * 1024 * 1024))
 JEKYLL_MAX_ZIP_ENTRIES = int(os.environ.get("JEKYLL_MAX_ZIP_ENTRIES", 20_000))
 JEKYLL_MAX_ZIP_BYTES = int(os.environ.get("JEKYLL_MAX_ZIP_BYTES", 1024 * 1024 * 1024))
 JEKYLL_MAX_ZIP_ENTRY_BYTES = int(os.environ.get("JEKYLL_MAX_ZIP_ENTRY_BYTES", 50 * 1024 * 1024))
+JEKYLL_MAX_ZIP_RATIO = int(os.environ.get("JEKYLL_MAX_ZIP_RATIO", 20))
+JEKYLL_MAX_ZIP_ENTRY_RATIO = int(os.environ.get("JEKYLL_MAX_ZIP_ENTRY_RATIO", 100))
 
 # Feeds: "full" puts the whole article in feed items, "summary" only the standfirst.
 FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
