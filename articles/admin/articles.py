@@ -15,7 +15,7 @@ from taggit.models import Tag
 from .. import permissions
 from ..models import Article, ArticleImage, Byline, Correction
 from .actions import ArticleActionsMixin
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
 
 
 class BylineInline(admin.TabularInline):
@@ -78,7 +78,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
+class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
     list_display_links = ["thumbnail", "headline"]
     list_filter = [StatusFilter, "section", ("bylines__author", admin.RelatedOnlyFieldListFilter), "tags", "featured"]
