@@ -80,13 +80,26 @@ def _gif_structure(data, limit):
     return max(frames, 1), (width, height)
 
 
+def _webp_structure(data, limit):
+    """The frames of an extended WebP (its ANMF chunks) and its canvas (VP8X), or None for a simple one."""
+    if data[12:16] != b"VP8X":
+        return 1, None
+    width, height = 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
+    position, frames = 12, 0
+    while position + 8 <= len(data) and frames <= limit:
+        size = struct.unpack_from("<I", data, position + 4)[0]
+        frames += data[position : position + 4] == b"ANMF"
+        position += 8 + size + (size & 1)
+    return max(frames, 1), (width, height)
+
+
 def _bytes_per_pixel(mode, frames):
     if frames > 1 or mode not in ("1", "L", "P", "I;16", "I;16B", "I;16L"):
         return 4  # how Pillow holds RGB, RGBA, CMYK and every composited animation frame
     return 2 if mode.startswith("I;16") else 1
 
 
-def _check_limits(image, frames, canvas):
+def _check_limits(mode, frames, canvas):
     """Refuse, before decoding, an image whose frames would take too long or too much memory to read."""
     width, height = canvas
     pixels = width * height
@@ -111,7 +124,7 @@ def _check_limits(image, frames, canvas):
             code="image_animation",
             params={"frames": frames, "width": width, "height": height, "limit": budget // 1_000_000},
         )
-    decoded = frames * pixels * _bytes_per_pixel(image.mode, frames)
+    decoded = frames * pixels * _bytes_per_pixel(mode, frames)
     if decoded > settings.IMAGE_MAX_DECODED_BYTES:
         raise ValidationError(
             "This image would take %(size)s MB of memory to read; the limit is %(limit)s MB.",
@@ -144,6 +157,12 @@ def _open(fileobj):
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
+            if fileobj.read(16)[8:12] == b"WEBP":  # Pillow hands the whole file to its decoder: check first
+                fileobj.seek(0)
+                frames, canvas = _webp_structure(fileobj.read(), settings.IMAGE_MAX_FRAMES)
+                if canvas is not None:
+                    _check_limits("RGBA", frames, canvas)
+            fileobj.seek(0)
             image = Image.open(fileobj)
             if image.format not in FORMATS:
                 raise ValidationError(
@@ -156,7 +175,7 @@ def _open(fileobj):
                 frames, canvas = _gif_structure(fileobj.read(), settings.IMAGE_MAX_FRAMES)
             else:
                 frames, canvas = getattr(image, "n_frames", 1), image.size
-            _check_limits(image, frames, canvas)
+            _check_limits(image.mode, frames, canvas)
             _decode(image, frames, canvas)
         except ValidationError:
             raise
@@ -200,7 +219,8 @@ def _encode(image, frames):
             image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
         image.save(output, "GIF", save_all=frames > 1, optimize=True, **no_metadata)
         return output.getvalue(), image.size
-    image = _in_srgb(ImageOps.exif_transpose(image))  # a copy of the first frame
+    ImageOps.exif_transpose(image, in_place=True)  # no second copy of the pixels unless it must turn
+    image = _in_srgb(image)
     image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
     if image_format == "JPEG":
         if image.mode not in ("RGB", "L"):
