@@ -9,12 +9,26 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from PIL import ExifTags, Image
 
+from articles import images
+from articles.models import Author
+
 from .admin_forms import article_post_data
 from .factories import ArticleFactory, image_bytes
-from .test_images import gps_exif, png_claiming_size
+from .test_images import (
+    ANIMATION_BOMBS,
+    MARK,
+    apng_animation,
+    assert_no_metadata,
+    gif_animation,
+    gps_exif,
+    image_with_metadata,
+    png_claiming_size,
+    webp_animation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +169,154 @@ def test_author_photos_go_through_the_same_checks(admin_client_, media_root):
     )
     assert response.status_code == 200
     assert "This file is not an image" in response.content.decode()
+
+
+# Animations and the save's transaction
+
+
+@pytest.mark.parametrize("kind", ANIMATION_BOMBS)
+def test_animation_bombs_are_a_clear_form_error_and_nothing_is_stored(editor_client, editor, media_root, kind):
+    article = ArticleFactory(bylines=[editor.author])
+    before = stored_files(media_root)
+    response = post_photo(editor_client, article, ANIMATION_BOMBS[kind](), name=f"party.{kind}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "megapixels in all" in page and "errorlist" in page
+    article.refresh_from_db()
+    assert not article.hero_image
+    assert stored_files(media_root) == before
+
+
+@pytest.mark.parametrize("kind", ["gif", "apng", "webp"])
+def test_files_filled_to_the_byte_limit_with_frames_are_refused(editor_client, editor, settings, kind):
+    """As an attacker would send them: as many 1000 × 1000 frames as fit under IMAGE_MAX_BYTES."""
+    build = {"gif": gif_animation, "apng": apng_animation, "webp": webp_animation}[kind]
+    per_frame = len(build(1000, 1000, 2)) - len(build(1000, 1000, 1))
+    data = build(1000, 1000, settings.IMAGE_MAX_BYTES * 9 // 10 // per_frame)
+    assert settings.IMAGE_MAX_BYTES * 0.8 < len(data) <= settings.IMAGE_MAX_BYTES
+    article = ArticleFactory(bylines=[editor.author])
+    response = post_photo(editor_client, article, data, name=f"long.{kind}")
+    assert response.status_code == 200
+    assert "This animation has more than" in response.content.decode()
+
+
+@pytest.fixture
+def decoding_log(monkeypatch):
+    """Each clean_image call as (was a transaction open, the bytes it returned)."""
+    calls, real = [], images.clean_image
+
+    def spy(fileobj):
+        cleaned = real(fileobj)
+        calls.append((connection.in_atomic_block, cleaned.read()))
+        cleaned.seek(0)
+        return cleaned
+
+    monkeypatch.setattr(images, "clean_image", spy)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photos_are_decoded_before_the_save_transaction_and_the_save_stores_those_bytes(
+    editor_client, editor, media_root, decoding_log
+):
+    """Decoding while the admin's transaction held SQLite's write lock made every other save wait."""
+    article = ArticleFactory(bylines=[editor.author])
+    data = article_post_data(article, hero_alt="A photo")
+    data["hero_image"] = SimpleUploadedFile("hero.jpg", image_bytes(size=(900, 600)))
+    data.update(
+        {
+            "images-TOTAL_FORMS": "1",
+            "images-0-image": SimpleUploadedFile("body.png", image_bytes("PNG", size=(300, 200))),
+            "images-0-alt": "A bridge",
+            "images-0-position": "0",
+        }
+    )
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    assert [in_transaction for in_transaction, _ in decoding_log] == [False, False]
+    article.refresh_from_db()
+    stored = {
+        Path(media_root, article.hero_image.name).read_bytes(),
+        Path(media_root, article.images.get().image.name).read_bytes(),
+    }
+    assert stored == {cleaned for _, cleaned in decoding_log}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_author_photos_are_decoded_before_the_save_transaction(admin_client_, decoding_log):
+    response = admin_client_.post(
+        reverse("admin:articles_author_add"),
+        {"name": "Guest", "slug": "guest", "photo": SimpleUploadedFile("me.jpg", image_bytes())},
+    )
+    assert response.status_code == 302
+    assert [in_transaction for in_transaction, _ in decoding_log] == [False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_photo_is_decoded_once_and_outside_the_transaction(editor_client, editor, monkeypatch):
+    calls, real = [], images._open
+
+    def spy(fileobj):
+        calls.append(connection.in_atomic_block)
+        return real(fileobj)
+
+    monkeypatch.setattr(images, "_open", spy)
+    article = ArticleFactory(bylines=[editor.author])
+    response = post_photo(editor_client, article, gif_animation(3000, 3000, 40), name="bomb.gif")
+    assert response.status_code == 200 and "megapixels in all" in response.content.decode()
+    assert calls == [False]
+
+
+# Metadata in every stored file
+
+
+def stored_and_renditions(media_root, files):
+    for image in files:
+        path = Path(media_root, image.name)
+        if not path.exists():
+            image.generate()
+        yield path.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_comments_and_metadata_are_gone_from_the_stored_photo_and_every_rendition(
+    editor_client, editor, media_root, fmt
+):
+    article = ArticleFactory(bylines=[editor.author])
+    response = post_photo(editor_client, article, image_with_metadata(fmt), name=f"x.{fmt.lower()}")
+    assert response.status_code == 302
+    article.refresh_from_db()
+    files = [article.hero_image, article.hero_400, article.hero_800, article.hero_1200]
+    for data in stored_and_renditions(media_root, files):
+        assert_no_metadata(data)
+
+
+def test_comments_are_gone_from_body_images_social_images_and_author_photos(
+    editor_client, editor, admin_client_, media_root
+):
+    article = ArticleFactory(bylines=[editor.author])
+    data = article_post_data(article)
+    data["social_image"] = SimpleUploadedFile("card.png", image_with_metadata("PNG"))
+    data.update(
+        {
+            "images-TOTAL_FORMS": "1",
+            "images-0-image": SimpleUploadedFile("body.jpg", image_with_metadata("JPEG")),
+            "images-0-alt": "A bridge",
+            "images-0-position": "0",
+        }
+    )
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    body = article.images.get()
+    files = [article.social_image, body.image, body.image_400, body.image_800, body.image_1200]
+    response = admin_client_.post(
+        reverse("admin:articles_author_add"),
+        {"name": "Guest", "slug": "guest", "photo": SimpleUploadedFile("me.gif", image_with_metadata("GIF"))},
+    )
+    assert response.status_code == 302
+    author = Author.objects.get(slug="guest")
+    files += [author.photo, author.photo_small]
+    for data in stored_and_renditions(media_root, files):
+        assert MARK not in data
+        assert_no_metadata(data)

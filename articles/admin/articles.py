@@ -15,7 +15,7 @@ from .. import permissions
 from ..models import Article, ArticleImage, Byline, Correction
 from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
 
 
 class BylineInline(admin.TabularInline):
@@ -86,7 +86,7 @@ class TagFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleActionsMixin, SimpleHistoryAdmin):
+class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
     list_display_links = ["thumbnail", "headline"]
     list_filter = [

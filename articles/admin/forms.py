@@ -3,7 +3,23 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from ..images import clean_uploads, image_field_names
 from ..models import Article
+
+
+class ImagesCheckedFirstMixin:
+    """For a ModelAdmin: uploaded images are checked and re-encoded before the save's transaction begins.
+
+    Django's admin validates and saves a form inside one transaction, and on SQLite that transaction holds
+    the database's only write lock from its first statement. Decoding a large image there made every other
+    save wait; here it happens first, and the form reuses the result (or shows the refusal as its error).
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and request.FILES:
+            names = image_field_names(self.model, *(inline.model for inline in self.inlines))
+            clean_uploads(request.FILES, names)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class ArticleAdminForm(forms.ModelForm):

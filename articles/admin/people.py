@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from ..models import Author
+from .forms import ImagesCheckedFirstMixin
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ImagesCheckedFirstMixin, admin.ModelAdmin):
     list_display = ["portrait", "name", "job_title", "user", "email"]
     list_display_links = ["portrait", "name"]
     search_fields = ["name", "slug", "email"]

@@ -210,6 +210,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 20 * 1024 * 1024))
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
+# Animations: checked from the file's structure before decoding, since every frame is decoded and re-encoded.
+IMAGE_MAX_FRAMES = int(os.environ.get("IMAGE_MAX_FRAMES", 500))
+IMAGE_MAX_ANIMATION_PIXELS = int(os.environ.get("IMAGE_MAX_ANIMATION_PIXELS", 20_000_000))  # frames × pixels
+# Memory to hold the decoded frames (4 bytes a pixel for colour): by default what one 40-megapixel photo needs.
+IMAGE_MAX_DECODED_BYTES = int(os.environ.get("IMAGE_MAX_DECODED_BYTES", 4 * IMAGE_MAX_PIXELS))
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 
