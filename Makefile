@@ -33,6 +33,8 @@ migrate: $(VENV)/.runtime
 
 demo: migrate
 	$(PY) manage.py seed_demo
+	@# Photo renditions are named after their spec: after an upgrade that changes one, make the missing ones.
+	$(PY) manage.py generateimages >/dev/null
 
 admin: migrate
 	$(PY) manage.py ensure_admin
