@@ -26,6 +26,7 @@ more than ``BUSTING_P99_BOUND`` times the baseline's.
 import argparse
 import asyncio
 import collections
+import functools
 import json
 import os
 import random
@@ -412,26 +413,20 @@ def main():
         wait_for_port(PORT)
         time.sleep(1)
 
+        run = functools.partial(
+            phase,
+            paths=paths,
+            duration=args.duration,
+            workdir=workdir,
+            master=gunicorn.pid,
+            section_id=site["section_id"],
+            interval=args.publish_every,
+        )
         results = [
-            phase("steady", paths, args.duration, workdir, gunicorn.pid, site["section_id"], args.publish_every),
-            phase(
-                "cache-busting",
-                paths,
-                args.duration,
-                workdir,
-                gunicorn.pid,
-                site["section_id"],
-                args.publish_every,
-                attack_rate=args.attack_rate,
-            ),
-            phase(
+            run("steady"),
+            run("cache-busting", attack_rate=args.attack_rate),
+            run(
                 "redis-stopped-midway",
-                paths,
-                args.duration,
-                workdir,
-                gunicorn.pid,
-                site["section_id"],
-                args.publish_every,
                 halfway=lambda: (log("  -- stopping Redis --"), redis.send_signal(signal.SIGTERM)),
             ),
         ]
