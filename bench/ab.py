@@ -13,8 +13,14 @@ slows both alike; medians over many rounds are reported. Per page type it gives:
     .venv/bin/python bench/ab.py --old ../old-checkout          # the old checkout against this one
     .venv/bin/python bench/ab.py --old ../old-checkout --pages section,tag --rounds 30
 
-Both checkouts need bench/data/bench-1000.sqlite3 (``bench/run.py --sizes 1000 --databases sqlite`` makes
-it) or a ``--database`` URL each (``--old-database``), e.g. two PostgreSQL databases.
+Both checkouts need bench/data/bench-1000.sqlite3 or a ``--database`` URL each (``--old-database``), e.g. two
+PostgreSQL databases. Make the archives with the same hash seed, so that tags get the same keys in both:
+
+    PYTHONHASHSEED=0 DATABASE_URL=sqlite:///$PWD/bench/data/bench-1000.sqlite3 DJANGO_DEBUG=0 \
+        .venv/bin/python manage.py generate_bench_data --articles 1000 --yes     # in each checkout
+
+Time is CPU time of the worker process (``time.process_time``), which a busy machine disturbs far less than
+wall time; the SQL columns are wall time, since PostgreSQL works in another process.
 """
 
 import argparse
@@ -208,11 +214,11 @@ def main():
                 print(f"warning: the {name} archive gives other URLs for {', '.join(differ)}; using the new one's")
         pages = [p for p in args.pages.split(",") if p in reference]
         samples = {name: {page: [] for page in pages} for name in workers}
-        for name, w in workers.items():  # warm up: templates compiled, caches filled
+        for w in workers.values():  # warm up: templates compiled, caches filled
             for page in pages:
                 w.ask(op="get", paths=reference[page])
         order = list(workers)
-        for round_number in range(args.rounds):
+        for _ in range(args.rounds):
             for page in pages:
                 for name in order:
                     samples[name][page] += workers[name].ask(op="get", paths=reference[page])
@@ -248,7 +254,8 @@ def main():
 
 def print_report(report, names, rounds):
     print(f"\nMedians over {rounds} rounds of every URL of each page type; counts from one profiled request.\n")
-    columns = ["cpu_ms", "wall_ms", "sql_ms", "python_ms", "view_ms", "template_ms", "rest_ms", "sql_alone_ms", "queries", "function calls", *COUNTED]
+    columns = ["cpu_ms", "wall_ms", "sql_ms", "python_ms", "view_ms", "template_ms", "rest_ms", "sql_alone_ms",
+               "queries", "function calls", *COUNTED]  # fmt: skip
     print("| page | " + " | ".join(columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for page, by_name in report.items():
