@@ -72,11 +72,12 @@ class ArticleQuerySet(models.QuerySet):
         """The newest ``per_section`` articles of each section, leaving out the ``exclude`` primary keys.
 
         ``sections`` is a queryset of sections (or a list of them). Returns ``[(section, [article, ...]), ...]``
-        in the order of ``sections``, leaving out empty ones. Two statements whatever the number of sections:
-        the sections, each with the keys of its newest articles (the n-th newest by one small subquery served by
-        the section index, ``LIMIT 1 OFFSET n``), then those articles by key. Neither grows with the archive (a
-        window over all articles would), and the first is built from ``per_section`` subqueries, not one per
-        section: building and compiling the SQL costs more here than running it.
+        in the order of ``sections``, leaving out empty ones. Two statements (and what ``self`` prefetches)
+        whatever the number of sections: the sections, each with the keys of its newest articles (the n-th
+        newest by one small subquery served by the section index, ``LIMIT 1 OFFSET n``), then those articles
+        by key. Neither grows with the archive (a window over all articles would), and the first is built from
+        ``per_section`` subqueries, not one per section: building and compiling the SQL costs more here than
+        running it.
         """
         if not isinstance(sections, models.QuerySet):
             sections = list(sections)
@@ -84,7 +85,7 @@ class ArticleQuerySet(models.QuerySet):
                 return []
             order = {section.pk: index for index, section in enumerate(sections)}
             model = self.model._meta.get_field("section").related_model
-            sections = model.objects.filter(pk__in=order).order_by()
+            sections = model.objects.filter(pk__in=list(order)).order_by()
             return sorted(self.section_blocks(sections, exclude, per_section), key=lambda b: order[b[0].pk])
         candidates = self.exclude(pk__in=exclude) if exclude else self
         newest = candidates.filter(section=OuterRef("pk")).values("pk").order_by(*NEWEST_FIRST)
