@@ -119,6 +119,20 @@ class TaggedArticle(TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
 
 
+class VersionRecord(models.Model):
+    """What each entry of an article's history keeps besides the article's own fields (``articles.versions``)."""
+
+    related = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Tags, body images and corrections as they were in this version; empty if not recorded.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -219,7 +233,9 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body_html", "updated_at", "revision", "search_vector"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "updated_at", "revision", "search_vector"], bases=[VersionRecord]
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +15,7 @@ from ..models import Article, ArticleImage, Byline, Correction
 from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
 from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
+from .history import ArticleHistoryMixin
 
 
 class BylineInline(admin.TabularInline):
@@ -86,7 +86,7 @@ class TagFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin):
+class ArticleAdmin(ArticleHistoryMixin, ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
     list_display_links = ["thumbnail", "headline"]
     list_filter = [
@@ -238,23 +238,6 @@ class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAd
         if not change and author is not None and not article.bylines.exists():
             Byline.objects.create(article=article, author=author)
         article.rerender()
-
-    def history_view(self, request, object_id, extra_context=None):
-        # Writers may read the history of their own articles only; simple-history alone would show any.
-        if not permissions.can_edit_any(request.user):
-            article = self.get_object(request, unquote(object_id))
-            if article is None or not permissions.can_read_history(request.user, article):
-                raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The version shown is an old copy; the rules apply to the article as it is now.
-        current = self.get_object(request, object_id)
-        if current is None:
-            raise PermissionDenied
-        if request.method == "POST" and not self.has_change_permission(request, current):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     # List columns
 
