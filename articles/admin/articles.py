@@ -14,6 +14,7 @@ from .. import permissions
 from ..models import Article, ArticleImage, Byline, Correction
 from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
+from .body_images import BodyImageFormSet
 from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
 from .history import ArticleHistoryMixin
 
@@ -34,6 +35,7 @@ class ArticleImageInline(admin.StackedInline):
     readonly_fields = ["preview"]
     verbose_name = "body image"
     verbose_name_plural = "body images"
+    formset = BodyImageFormSet
 
     @admin.display(description="in the body")
     def preview(self, obj):
