@@ -12,7 +12,9 @@ pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def change(client, article, **fields):
-    return client.post(reverse("admin:articles_article_change", args=[article.pk]), article_post_data(article, **fields))
+    return client.post(
+        reverse("admin:articles_article_change", args=[article.pk]), article_post_data(article, **fields)
+    )
 
 
 def image_forms(*images, new=()):
