@@ -10,7 +10,7 @@ class ArticlesConfig(AppConfig):
 
         from newsroom import pagecache
 
-        from . import signals, versions  # noqa: F401 - they connect their signal receivers
+        from . import signals, staff, versions  # noqa: F401 - they connect their signal receivers
         from .admin.overview import admin_overview
         from .workflow import next_scheduled_publish
 

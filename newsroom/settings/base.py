@@ -248,6 +248,14 @@ FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
 
 LOGIN_URL = "admin:login"
 
+# Mail (new staff members' set-password links): sent only when a mail server is named.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
 # Login brute-force protection (django-axes): ten failures from one address, or for one username from
 # anywhere, lock that address or that username out for a while. The address is the TCP peer unless
 # NEWSROOM_TRUSTED_PROXY_COUNT says how many proxies of ours stand in front; a client-written
