@@ -40,7 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")  # `make run` sets it from HOST/PORT
+if DEBUG and not os.environ.get("DJANGO_ALLOWED_HOSTS"):
+    ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname)  # make run HOST=192.168.1.20 answers on that address
 SITE_NAME = os.environ.get("SITE_NAME", "The Riverside Courier")
 SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Independent local news for Riverside and the valley.")
 
