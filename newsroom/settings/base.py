@@ -55,10 +55,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "taggit",
+    "newsroom.apps.TagsConfig",
     "imagekit",
     "simple_history",
-    "axes",
+    "newsroom.apps.LoginLockoutsConfig",
     "articles.apps.ArticlesConfig",
 ]
 
