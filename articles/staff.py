@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import Author
-from .roles import EDITORS, WRITERS
+from .roles import EDITORS, WRITERS, ensure_roles
 
 User = get_user_model()
 
@@ -63,6 +63,8 @@ def add_staff_member(*, name, email, role, author=None, new_byline=True):
     user.set_unusable_password()
     user.save()
     if role in DESK_GROUPS:
+        if not Group.objects.filter(name=DESK_GROUPS[role]).exists():
+            ensure_roles()  # the groups were deleted (or a test flushed them): make them again, with their rights
         user.groups.add(Group.objects.get(name=DESK_GROUPS[role]))
     if author is not None:
         author.user = user

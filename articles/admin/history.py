@@ -22,7 +22,7 @@ from .history_diff import Version, changes, compare, label, person, publishing_c
 
 CONSEQUENCES = {
     "status": "the story's status becomes “{old}”",
-    "published_at": "the publish time becomes {old}",
+    "published_at": "the publish time becomes {old} (if not set, publishing again uses the moment it is published)",
     "slug": "the address ends in “{old}” (the current address redirects there)",
     "featured": "featured on the home page: {old}",
     "hidden": "kept out of lists and feeds: {old}",

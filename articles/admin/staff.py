@@ -22,16 +22,20 @@ User = get_user_model()
 
 
 class StaffMemberForm(forms.Form):
+    required_css_class = "required"
+
     name = forms.CharField(max_length=150, help_text="As it should appear on their byline.")
     email = forms.EmailField(help_text="Their work address; it also gives them their login name.")
-    role = forms.ChoiceField(choices=staff.ROLES, widget=forms.RadioSelect, initial=staff.WRITER)
+    role = forms.ChoiceField(
+        choices=staff.ROLES, widget=forms.RadioSelect(attrs={"class": "radiolist"}), initial=staff.WRITER
+    )
     byline = forms.ChoiceField(
         choices=[
             ("new", "Create a byline with their name"),
             ("existing", "Link a byline that already exists (such as one imported)"),
             ("none", "No byline (they do not write)"),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "radiolist"}),
         initial="new",
     )
     author = forms.ModelChoiceField(
