@@ -197,3 +197,17 @@ def test_the_history_page_makes_the_same_queries_for_few_and_many_versions(edito
         article.headline = f"Headline {number + 10}"
         article.save_revision(by=editor)
     assert queries() == few
+
+
+def test_a_restore_reaches_cached_pages_and_search(
+    client, editor_client, live_story, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_ENABLED = True
+    address = live_story.get_absolute_url()
+    assert "New headline" in client.get(address).content.decode()  # now in the page cache
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(restore_url(live_story, oldest(live_story)), {})
+    assert "Old headline" in client.get(address).content.decode()
+    settings.PAGE_CACHE_ENABLED = False
+    results = client.get(reverse("articles:search"), {"q": "Old headline"}).content.decode()
+    assert address in results

@@ -152,3 +152,18 @@ def test_taking_someone_off_the_desk_keeps_their_bylines_and_history(admin_clien
     # Deleting them instead is not offered.
     assert admin_client_.get(reverse("admin:auth_user_delete", args=[writer.pk])).status_code == 403
     assert "delete_selected" not in admin_client_.get(changelist).content.decode()
+
+
+def test_the_user_list_makes_the_same_queries_for_few_and_many_staff(admin_client_, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    changelist = reverse("admin:auth_user_changelist")
+    for number in range(2):
+        UserFactory(username=f"few{number}", role=WRITERS)
+    with CaptureQueriesContext(connection) as few:
+        admin_client_.get(changelist)
+    for number in range(20):
+        UserFactory(username=f"many{number}", role=EDITORS if number % 2 else WRITERS)
+    with django_assert_num_queries(len(few)):
+        admin_client_.get(changelist)
