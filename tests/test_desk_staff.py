@@ -119,6 +119,8 @@ def test_a_user_put_in_writers_on_the_stock_user_form_can_sign_in(admin_client_)
         "username": "newbie", "first_name": "", "last_name": "", "email": "newbie@example.org",
         "is_active": "on", "groups": [Group.objects.get(name=WRITERS).pk],
         "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
+        "author-TOTAL_FORMS": "0", "author-INITIAL_FORMS": "0", "author-MIN_NUM_FORMS": "0",
+        "author-MAX_NUM_FORMS": "1",
     }  # fmt: skip
     response = admin_client_.post(reverse("admin:auth_user_change", args=[user.pk]), data, follow=True)
     assert "can now sign in to the desk" in response.content.decode()
@@ -167,3 +169,20 @@ def test_the_user_list_makes_the_same_queries_for_few_and_many_staff(admin_clien
         UserFactory(username=f"many{number}", role=EDITORS if number % 2 else WRITERS)
     with django_assert_num_queries(len(few)):
         admin_client_.get(changelist)
+
+
+def test_the_user_page_shows_and_makes_the_byline(admin_client_, writer):
+    page = admin_client_.get(reverse("admin:auth_user_change", args=[writer.pk])).content.decode()
+    assert 'value="Wendy Writer"' in page and "Byline (the author this login writes as)" in page
+    newcomer = UserFactory(username="nobyline", is_staff=False)
+    data = {
+        "username": "nobyline", "first_name": "Nia", "last_name": "Bell", "email": "nia@example.org",
+        "is_active": "on", "groups": [Group.objects.get(name=WRITERS).pk],
+        "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
+        "author-TOTAL_FORMS": "1", "author-INITIAL_FORMS": "0", "author-MIN_NUM_FORMS": "0",
+        "author-MAX_NUM_FORMS": "1", "author-0-name": "Nia Bell", "author-0-job_title": "Reporter",
+        "author-0-email": "",
+    }  # fmt: skip
+    response = admin_client_.post(reverse("admin:auth_user_change", args=[newcomer.pk]), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Author.objects.get(user=newcomer).name == "Nia Bell"

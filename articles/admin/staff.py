@@ -70,6 +70,17 @@ class SetPasswordDoneView(PasswordResetCompleteView):
     extra_context = {"site_header": "Newsroom", "site_title": "Newsroom admin"}
 
 
+class BylineInline(admin.StackedInline):
+    """The account's byline on the user page, so it is linked (or made) where the account is."""
+
+    model = Author
+    fields = ["name", "job_title", "email"]
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name = "byline (the author this login writes as)"
+
+
 admin.site.unregister(User)
 
 
@@ -79,6 +90,10 @@ class StaffUserAdmin(UserAdmin):
     list_filter = ["is_active", "is_superuser", "groups"]
     actions = ["take_off_desk"]
     change_list_template = "admin/auth/user/staff_change_list.html"
+    inlines = [BylineInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # Django's add form asks for the login only
 
     def get_urls(self):
         return [
