@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -161,6 +162,22 @@ class Article(models.Model):
     hero_400 = ImageSpecField(source="hero_image", id="newsroom:webp400")
     hero_800 = ImageSpecField(source="hero_image", id="newsroom:webp800")
     hero_1200 = ImageSpecField(source="hero_image", id="newsroom:webp1200")
+    focal_x = models.FloatField(
+        "focal point across",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the photo's point of interest is, from 0 (left edge) to 1 (right edge); "
+        "cropped renditions (cards, social cards, squares) keep it in view.",
+    )
+    focal_y = models.FloatField(
+        "focal point down",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="From 0 (top edge) to 1 (bottom edge).",
+    )
+    hero_card = ImageSpecField(source="hero_image", id="newsroom:card")
+    hero_social = ImageSpecField(source="hero_image", id="newsroom:social")
+    hero_square = ImageSpecField(source="hero_image", id="newsroom:square")
 
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     section = models.ForeignKey(
@@ -410,3 +427,33 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article}"
+
+
+class ArticleDraft(models.Model):
+    """Text autosaved from the change form while someone types: kept apart from the article itself.
+
+    An autosave never touches the article row, so it cannot publish anything, change what readers of a live
+    story see, or add to the history. It is offered back when the same person opens the form again, and
+    removed when they save the article. ``article`` is empty for a story not yet saved once.
+    """
+
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The article's revision the text was typed over."
+    )
+    headline = models.CharField(max_length=200, blank=True)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_article_draft"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="unique_new_article_draft"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Autosaved text of {self.article or 'a new article'} by {self.user}"
