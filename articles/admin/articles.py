@@ -15,7 +15,7 @@ from .. import permissions
 from ..models import Article, ArticleImage, Byline, Correction
 from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
-from .desk import DeskAdminMixin
+from .desk import PHOTO_FIELDS, DeskAdminMixin
 from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
 
 
@@ -108,7 +108,7 @@ class ArticleAdmin(DeskAdminMixin, ImagesCheckedFirstMixin, ArticleActionsMixin,
     readonly_fields = ["created_at", "updated_at", "created_by", "source_url", "source_file", "source_data"]
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "standfirst", "body", "revision_seen"]}),
-        ("Photo", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit", ("focal_x", "focal_y")]}),
+        ("Photo", {"fields": PHOTO_FIELDS}),
         ("Sections and tags", {"fields": ["section", "extra_sections", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "revised_at", "featured", "hidden"]}),
         (

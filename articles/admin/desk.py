@@ -11,6 +11,7 @@
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +24,8 @@ from . import desk_views
 from .forms import pending_name, store_pending
 
 STATUS = Article.Status
+# The article form's photo fields: the focal point, and the photo kept from an attempt that had an error.
+PHOTO_FIELDS = ["hero_image", ("focal_x", "focal_y"), "hero_alt", "hero_caption", "hero_credit", "hero_image_pending"]
 
 
 def buttons_for(user, article):
@@ -84,6 +87,13 @@ def readers_message(action, article, seen):
         lead = "Submitted for review" if action == "submit" else "Saved, still in review"
         return f"{lead}. Readers see nothing until an editor publishes it."
     return "Draft saved. Readers see nothing until it is published."
+
+
+def make_crops(article):
+    """Make the cropped renditions for a moved focal point now (a new upload makes them when it is stored)."""
+    if article.hero_image:
+        for rendition in (article.hero_card, article.hero_social, article.hero_square):
+            rendition.generate()
 
 
 class DeskAdminMixin:
@@ -148,7 +158,7 @@ class DeskAdminMixin:
             adminform = response.context_data.get("adminform")
             form = getattr(adminform, "form", None)
             upload = form.cleaned_data.get("hero_image") if form is not None and hasattr(form, "cleaned_data") else None
-            if upload and not getattr(upload, "_committed", True) and "hero_image" not in form.errors:
+            if isinstance(upload, UploadedFile) and "hero_image" not in form.errors:
                 form.data = form.data.copy()
                 token = store_pending(upload, request.user)
                 form.data["hero_image_pending"] = token
@@ -162,6 +172,8 @@ class DeskAdminMixin:
         plan = getattr(form, "plan", None)
         if plan is None:
             obj.save_revision(by=request.user)
+            if {"focal_x", "focal_y"} & set(form.changed_data):
+                make_crops(obj)
             return
         if plan.published_at is not None:
             obj.published_at = plan.published_at
@@ -171,6 +183,8 @@ class DeskAdminMixin:
         else:
             request.desk_seen = obj.transition(to=plan.to, by=request.user)
         request.desk_action = plan.action
+        if {"focal_x", "focal_y"} & set(form.changed_data):
+            make_crops(obj)
         name = form.pending_upload
         if name is not None:
             default_storage.delete(name)
