@@ -154,7 +154,7 @@ def test_the_autosaved_text_comes_back_into_the_form_and_can_be_discarded(editor
 def test_a_new_story_is_autosaved_and_offered_on_the_add_page(writer_client, writer):
     writer_client.post(AUTOSAVE_URL, {"headline": "Not saved yet", "body": "Draft words"})
     html = writer_client.get(ADD_URL).content.decode()
-    assert 'value="Not saved yet"' in html and "Draft words" in html
+    assert "Not saved yet</textarea>" in html and "Draft words" in html
     writer_client.post(ADD_URL, article_post_data(headline="Not saved yet", _action="save"))
     assert not ArticleDraft.objects.filter(user=writer).exists()
 
@@ -444,3 +444,20 @@ def test_the_json_of_an_upload_names_what_the_script_needs(writer_client, writer
         "credit",
         "details_url",
     }
+
+
+def test_a_writer_submits_a_new_story_for_review_in_one_step(writer_client, writer):
+    section = SectionFactory(slug="news")
+    data = article_post_data(headline="Straight to review", section=section.pk, _action="submit")
+    assert writer_client.post(ADD_URL, data).status_code == 302
+    article = Article.objects.get(headline="Straight to review")
+    assert article.status == Article.Status.REVIEW and article.created_by == writer
+
+
+def test_the_headline_field_wraps_to_show_it_all_and_saves_as_one_line(writer_client, writer):
+    html = writer_client.get(ADD_URL).content.decode()
+    assert re.search(r'<textarea name="headline"[^>]*class="desk-headline"', html)
+    section = SectionFactory(slug="news")
+    data = article_post_data(headline="Two\r\nlines  typed", section=section.pk, _action="save")
+    writer_client.post(ADD_URL, data)
+    assert Article.objects.get().headline == "Two lines typed"

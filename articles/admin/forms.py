@@ -127,7 +127,8 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {
             "hero_image": PhotoWidget,
             "status": forms.HiddenInput,  # set by the publishing buttons (see ACTIONS)
-            "headline": forms.TextInput(attrs={"class": "desk-headline", "autocomplete": "off"}),
+            # A text area that wraps, so the whole headline shows however long it is (one line when saved).
+            "headline": forms.Textarea(attrs={"rows": 2, "class": "desk-headline", "autocomplete": "off"}),
             "standfirst": forms.Textarea(attrs={"rows": 3, "class": "desk-standfirst"}),
             "body": forms.Textarea(attrs={"rows": 30, "class": "desk-body", "spellcheck": "true"}),
             "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
@@ -151,6 +152,9 @@ class ArticleAdminForm(forms.ModelForm):
         if "hero_image" in self.fields and self.user is not None and self.is_bound:
             name = self.pending_upload
             self.fields["hero_image"].widget.pending_url = default_storage.url(name) if name else ""
+
+    def clean_headline(self):
+        return " ".join(self.cleaned_data["headline"].split())
 
     def clean_focal_x(self):
         value = self.cleaned_data.get("focal_x")
@@ -197,6 +201,8 @@ class ArticleAdminForm(forms.ModelForm):
         plan = Plan(action, ACTIONS[action])
         if self.user is None:
             raise ValidationError("This form cannot be saved with a button here.")
+        if article.pk is None:
+            article.created_by = self.user  # as the admin records on saving: a new article is its creator's own
         if plan.to is not None and not permissions.can_transition(self.user, article, plan.to):
             raise ValidationError(
                 "Only editors can publish, schedule or unpublish."

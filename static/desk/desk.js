@@ -120,6 +120,11 @@ document.addEventListener("DOMContentLoaded", () => {
     tools.find((tool) => tool[0] === name)[3]();
   });
 
+  // The headline wraps to show all of it, but stays one line: Enter does not break it.
+  headline.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") event.preventDefault();
+  });
+
   // Live preview and word count.
   let previewTimer;
   let previewSequence = 0;
