@@ -222,3 +222,38 @@ def test_unpublishing_says_readers_get_a_404_before_and_after(live_server, desk,
     desk.wait_for_selector(".messagelist li")
     assert "readers now get “not found” (404)" in desk.inner_text(".messagelist")
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+def test_a_writer_files_a_story_with_a_photo_and_two_body_images_in_two_page_loads(live_server, desk, writer, tmp_path):
+    """The figures in docs/editors.md: every click, drop and page load a writer needs, counted."""
+    SectionFactory(name="News", slug="news")
+    photo = tmp_path / "river.jpg"
+    photo.write_bytes(image_bytes(size=(1200, 800)))
+    log_in(desk, live_server, "wendy")
+    loads = []
+    desk.on("load", lambda page: loads.append(page.url))
+    gestures = 0
+    desk.goto(f"{live_server.url}/admin/articles/article/add/")
+    desk.fill("#id_headline", "Otters return to the mill race")
+    desk.fill("#id_standfirst", "Volunteers found tracks at six sites.")
+    desk.fill("#id_body", "Volunteers walking the river found otter tracks at six sites.")
+    desk.set_input_files("#id_hero_image", str(photo))
+    gestures += 1
+    desk.fill("#id_hero_alt", "An otter on a stone")
+    desk.click(".field-section .select2-selection")
+    desk.click(".select2-container--open .select2-results__option >> text=News")
+    gestures += 2
+    for number, colour in ((1, (200, 120, 40)), (2, (40, 160, 90))):
+        desk.evaluate(DROP, [base64.b64encode(image_bytes(color=colour)).decode(), f"photo{number}.jpg"])
+        gestures += 1
+        desk.wait_for_selector(f"#desk-dropped li:nth-child({number}) input[data-detail=alt]")
+        desk.fill(f"#desk-dropped li:nth-child({number}) input[data-detail=alt]", f"Photo {number}")
+    wait_for_preview(desk, "figure.body-image:nth-of-type(2) img")
+    press(desk, "submit")
+    gestures += 1
+    assert "Submitted for review" in desk.inner_text(".messagelist")
+    article = Article.objects.get()
+    assert article.hero_image and article.status == Article.Status.REVIEW
+    assert [image.alt for image in article.images.all()] == ["Photo 1", "Photo 2"]
+    assert article.body_html.count('class="body-image"') == 2
+    assert (len(loads), gestures) == (2, 6)

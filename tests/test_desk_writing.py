@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.admin.desk import when_text
+from articles.admin.forms import pending_name
 from articles.models import Article, ArticleDraft, ArticleImage
 from articles.rendering import render_body
 
@@ -461,3 +462,35 @@ def test_the_headline_field_wraps_to_show_it_all_and_saves_as_one_line(writer_cl
     data = article_post_data(headline="Two\r\nlines  typed", section=section.pk, _action="save")
     writer_client.post(ADD_URL, data)
     assert Article.objects.get().headline == "Two lines typed"
+
+
+def test_images_dropped_into_a_story_not_saved_yet_are_placed_when_it_is_saved(writer_client, writer):
+    upload_new = reverse("admin:articles_desk_upload_new")
+    first = writer_client.post(upload_new, {"image": exif_photo()})
+    assert first.status_code == 201 and first.json()["credit"] == "Ann Photographer / Harbour Agency"
+    second = writer_client.post(upload_new, {"image": image_file()}).json()
+    tokens = [first.json()["token"], second["token"]]
+    body = "Intro.\n\n[[image:1]]\n\nMiddle.\n\n[[image:2]]\n"
+    images = {"desk_new_image": tokens, "desk_new_image-1-alt": "Boats", "desk_new_image-2-alt": "Gulls"}
+    preview = writer_client.post(PREVIEW_URL, {"body": body, **images})
+    assert 'alt="Boats"' in preview.json()["html"] and 'alt="Gulls"' in preview.json()["html"]
+    section = SectionFactory(slug="news")
+    data = article_post_data(headline="Dropped early", body=body, section=section.pk, _action="submit")
+    response = writer_client.post(ADD_URL, {**data, **images, "hero_alt": "", "hero_image": image_file()})
+    assert response.status_code == 200  # the photo has no alt text: the dropped images must still be there
+    html = response.content.decode()
+    assert html.count('name="desk_new_image"') == 2 and 'value="Gulls"' in html
+    response = writer_client.post(ADD_URL, {**data, **images})
+    assert response.status_code == 302
+    article = Article.objects.get(headline="Dropped early")
+    assert [(image.ref, image.alt) for image in article.images.all()] == [("1", "Boats"), ("2", "Gulls")]
+    assert article.body_html.count('<figure class="body-image">') == 2
+    assert [pending_name(token, writer) for token in tokens] == [None, None]  # the pending copies are gone
+
+
+def test_another_writers_dropped_image_token_is_ignored(client_for, writer):
+    token = client_for("writer").post(reverse("admin:articles_desk_upload_new"), {"image": image_file()}).json()
+    section = SectionFactory(slug="news")
+    data = article_post_data(headline="Not mine", section=section.pk, _action="save")
+    client_for("other_writer").post(ADD_URL, {**data, "desk_new_image": token["token"], "desk_new_image-1-alt": "x"})
+    assert not Article.objects.get(headline="Not mine").images.exists()

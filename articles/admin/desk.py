@@ -9,7 +9,10 @@
 - a photo chosen on a form that had another error, kept (``forms.store_pending``) so it need not be chosen again.
 """
 
+import posixpath
+
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponseRedirect
@@ -106,6 +109,7 @@ class DeskAdminMixin:
             path("desk/autosave/", view(desk_views.autosave), name="articles_desk_autosave"),
             path("desk/discard/", view(desk_views.discard_draft), name="articles_desk_discard"),
             path("desk/photo-metadata/", view(desk_views.photo_metadata), name="articles_desk_photo_metadata"),
+            path("desk/upload/", view(desk_views.upload_new), name="articles_desk_upload_new"),
             path("<int:pk>/desk/upload/", view(desk_views.upload), name="articles_desk_upload"),
             path("<int:pk>/desk/images/<int:image_pk>/", view(desk_views.image_details), name="articles_desk_image"),
             *super().get_urls(),
@@ -144,7 +148,7 @@ class DeskAdminMixin:
             desk_buttons=buttons_for(request.user, obj),
             desk_restored=restored,
             desk_restored_stale=bool(restored and obj and restored.revision and restored.revision < obj.revision),
-            desk_images=list(obj.images.all()) if obj is not None else [],
+            desk_new_images=desk_views.new_images(request.POST, request.user) if add and request.POST else [],
             desk_zone=timezone.get_current_timezone_name(),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -169,6 +173,8 @@ class DeskAdminMixin:
 
     def save_article(self, request, obj, form):
         """Called by ``ArticleAdmin.save_model``: a plain revision, or the change the pressed button asks for."""
+        if obj._state.adding:
+            request.desk_new_images = desk_views.new_images(request.POST, request.user)
         plan = getattr(form, "plan", None)
         if plan is None:
             obj.save_revision(by=request.user)
@@ -190,6 +196,14 @@ class DeskAdminMixin:
             default_storage.delete(name)
 
     def save_related(self, request, form, formsets, change):
+        # Images dropped into the story before its first save take the numbers the body already refers to.
+        for image in getattr(request, "desk_new_images", ()):
+            name = image.image.name
+            with default_storage.open(name) as stored:
+                image.image = ContentFile(stored.read(), name=posixpath.basename(name))
+            image.article = form.instance
+            image.save()
+            default_storage.delete(name)
         super().save_related(request, form, formsets, change)
         ArticleDraft.objects.filter(article=form.instance if change else None, user=request.user).delete()
 

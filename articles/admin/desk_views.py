@@ -2,7 +2,8 @@
 
 - preview: the headline, standfirst and body rendered by ``articles.rendering``, exactly as they will be published;
 - autosave: the text being typed, kept in ``ArticleDraft`` (never the article row, never the history);
-- upload: an image dropped or pasted into the body becomes a body image of the article, through ``clean_image``;
+- upload: an image dropped or pasted into the body becomes a body image of the article, through ``clean_image``
+  (into a story not saved yet: kept as a pending upload, named in the form, made a body image when it is saved);
 - image details: the alt text, caption and credit of such an image;
 - photo metadata: the credit and caption a photo carries, offered as defaults before ``clean_image`` strips them.
 
@@ -24,7 +25,10 @@ from .. import permissions
 from ..images import clean_image
 from ..models import Article, ArticleDraft, ArticleImage
 from ..rendering import plain_text, render_body
+from .forms import pending_name, store_pending
 
+NEW_IMAGE = "desk_new_image"  # the form's tokens of images dropped into a story not saved yet, in order
+MAX_NEW_IMAGES = 50
 MAX_TEXT = 200_000  # characters of body a preview or an autosave accepts; a long read is some 60,000
 WORDS_PER_MINUTE = 230  # as Article.reading_minutes
 
@@ -68,7 +72,7 @@ def preview(request):
     body = _text(request, "body")
     if len(body) > MAX_TEXT:
         return _error(f"The body is longer than {MAX_TEXT:,} characters; the preview stops here.", 413)
-    images = list(article.images.all()) if article is not None else []
+    images = list(article.images.all()) if article is not None else new_images(request.POST, request.user)
     body_html = render_body(body, images)
     words = len(plain_text(body_html).split())
     html = render_to_string(
@@ -209,6 +213,44 @@ def upload(request, pk):
     except OSError as error:
         return _error(f"The image could not be stored ({error.strerror or error}).", 507)
     return JsonResponse(image_json(image), status=201)
+
+
+def new_images(data, user):
+    """The images dropped into a story not saved yet, as unsaved body images numbered 1, 2, ... in form order.
+
+    Each is named in the form by a signed token (``forms.store_pending``); its alt text, caption and credit are
+    the form's ``desk_new_image-N-alt`` (``-caption``, ``-credit``) fields.
+    """
+    images = []
+    for number, token in enumerate(data.getlist(NEW_IMAGE)[:MAX_NEW_IMAGES], start=1):
+        name = pending_name(token, user)
+        if name is None:
+            continue
+        image = ArticleImage(ref=str(number), image=name, position=number)
+        for field, limit in (("alt", 300), ("caption", 500), ("credit", 200)):
+            setattr(image, field, " ".join(data.get(f"{NEW_IMAGE}-{number}-{field}", "").split())[:limit])
+        image.token = token
+        images.append(image)
+    return images
+
+
+@require_POST
+def upload_new(request):
+    """An image dropped into a story not saved yet: checked, kept as a pending upload, its renditions made."""
+    if not request.user.has_perm("articles.add_article"):
+        raise PermissionDenied
+    try:
+        cleaned, defaults = _uploaded(request)
+    except ValidationError as error:
+        return _error(" ".join(error.messages))
+    try:
+        token = store_pending(cleaned, request.user)
+    except OSError as error:
+        return _error(f"The image could not be stored ({error.strerror or error}).", 507)
+    image = ArticleImage(image=pending_name(token, request.user))
+    for rendition in (image.image_400, image.image_800, image.image_1200):
+        rendition.generate()  # for the preview, which shows it as readers will see it
+    return JsonResponse({"token": token, "thumbnail": image.image_400.url, "alt": "", **defaults}, status=201)
 
 
 @require_POST

@@ -20,6 +20,9 @@ document.addEventListener("DOMContentLoaded", () => {
     data.append("csrfmiddlewaretoken", csrf);
     data.append("article", article);
     for (const [name, value] of Object.entries(fields)) data.append(name, value);
+    if (!article) { // images dropped into a story not saved yet are named by the form
+      for (const input of form.querySelectorAll("[name^=desk_new_image]")) data.append(input.name, input.value);
+    }
     const response = await fetch(url, { method: "POST", body: data, credentials: "same-origin" });
     const reply = await response.json().catch(() => ({ error: `The server answered ${response.status}.` }));
     if (!response.ok) throw new Error(reply.error || `The server answered ${response.status}.`);
@@ -187,7 +190,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // Images dropped, pasted or chosen: uploaded into a body image, referenced at the cursor.
   const dropped = document.getElementById("desk-dropped");
-  function listImage(image) {
+  function listImage(image, number) {
+    // A saved story's image is described through its own address; a new story's, by fields of the form.
     dropped.hidden = false;
     const item = document.createElement("li");
     const thumbnail = document.createElement("img");
@@ -195,23 +199,36 @@ document.addEventListener("DOMContentLoaded", () => {
     thumbnail.alt = "";
     thumbnail.width = 96;
     const reference = document.createElement("code");
-    reference.textContent = image.reference;
+    reference.textContent = `[[image:${number}]]`;
     item.append(thumbnail, reference);
+    if (image.token) {
+      const token = document.createElement("input");
+      token.type = "hidden";
+      token.name = "desk_new_image";
+      token.value = image.token;
+      item.append(token);
+    }
     for (const [name, label] of [["alt", "Alt text (required)"], ["caption", "Caption"], ["credit", "Credit"]]) {
       const field = document.createElement("label");
       const input = document.createElement("input");
       input.type = "text";
-      input.value = image[name];
+      input.value = image[name] || "";
       input.dataset.detail = name;
-      input.addEventListener("change", async (event) => {
-        event.stopPropagation();
-        try {
-          await post(image.details_url, { [name]: input.value });
-          say(`Saved the ${name} of ${image.reference}.`);
-        } catch (error) {
-          say(error.message, true);
-        }
-      });
+      if (image.token) {
+        input.name = `desk_new_image-${number}-${name}`;
+        input.addEventListener("change", schedulePreview);
+      } else {
+        input.addEventListener("change", async (event) => {
+          event.stopPropagation();
+          try {
+            await post(image.details_url, { [name]: input.value });
+            say(`Saved the ${name} of [[image:${number}]].`);
+            schedulePreview();
+          } catch (error) {
+            say(error.message, true);
+          }
+        });
+      }
       field.append(`${label} `, input);
       item.append(field);
     }
@@ -221,17 +238,14 @@ document.addEventListener("DOMContentLoaded", () => {
   async function uploadAll(files) {
     const images = files.filter((file) => file.type.startsWith("image/"));
     if (!images.length) return;
-    if (!desk.dataset.uploadUrl) {
-      say("Save the draft once, then drop or paste images into the body.", true);
-      return;
-    }
     for (const file of images) {
       say(`Uploading ${file.name || "the image"}…`);
       try {
-        const image = await post(desk.dataset.uploadUrl, { image: file });
-        onOwnLine(image.reference);
-        const item = listImage(image);
-        say(`${image.reference} added. Describe it for readers who cannot see it (alt text).`);
+        const image = await post(desk.dataset.uploadUrl || desk.dataset.uploadNewUrl, { image: file });
+        const number = image.ref || form.querySelectorAll("input[name=desk_new_image]").length + 1;
+        onOwnLine(`[[image:${number}]]`);
+        const item = listImage(image, number);
+        say(`[[image:${number}]] added. Describe it for readers who cannot see it (alt text).`);
         if (!image.alt) item.querySelector("input[data-detail=alt]").focus({ preventScroll: true });
         refreshPreview();
       } catch (error) {
