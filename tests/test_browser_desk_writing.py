@@ -126,7 +126,8 @@ def test_a_dropped_image_is_uploaded_referenced_and_previewed(live_server, desk,
     desk.locator("#desk-dropped input[data-detail=alt]").press("Tab")
     desk.wait_for_selector("#desk-autosave:has-text('Saved the alt')")
     assert article.images.get().alt == "Gulls over the quay"
-    screenshot(desk, "drop", tmp_path, ".desk-writing")
+    desk.evaluate("document.querySelector('.field-body').scrollIntoView()")
+    screenshot(desk, "drop", tmp_path)
     press(desk, "save")
     assert "Draft saved" in desk.inner_text(".messagelist")
     assert 'alt="Gulls over the quay"' in Article.objects.get(pk=article.pk).body_html

@@ -494,3 +494,11 @@ def test_another_writers_dropped_image_token_is_ignored(client_for, writer):
     data = article_post_data(headline="Not mine", section=section.pk, _action="save")
     client_for("other_writer").post(ADD_URL, {**data, "desk_new_image": token["token"], "desk_new_image-1-alt": "x"})
     assert not Article.objects.get(headline="Not mine").images.exists()
+
+
+def test_a_description_the_camera_wrote_by_itself_is_not_offered_as_a_caption(writer_client):
+    exif = Image.Exif()
+    exif[0x010E] = "OLYMPUS DIGITAL CAMERA         "
+    photo = SimpleUploadedFile("p.jpg", image_bytes(exif=exif.tobytes()), "image/jpeg")
+    response = writer_client.post(reverse("admin:articles_desk_photo_metadata"), {"image": photo})
+    assert response.json() == {"caption": "", "credit": ""}

@@ -34,6 +34,8 @@ WORDS_PER_MINUTE = 230  # as Article.reading_minutes
 
 EXIF_DESCRIPTION, EXIF_ARTIST, EXIF_COPYRIGHT = 0x010E, 0x013B, 0x8298
 IPTC_BYLINE, IPTC_COPYRIGHT, IPTC_CAPTION = (2, 80), (2, 116), (2, 120)
+# Descriptions cameras write by themselves: not a caption.
+CAMERA_DEFAULTS = {"OLYMPUS DIGITAL CAMERA", "SONY DSC", "DIGITAL CAMERA", "DCIM", "SAMSUNG", "DEFAULT", "IMAGE"}
 
 
 def _error(message, status=400):
@@ -155,6 +157,8 @@ def photo_defaults(fileobj):
         return " ".join(str(value or "").replace("\x00", " ").split())[:limit]
 
     caption = text(exif.get(EXIF_DESCRIPTION) or iptc.get(IPTC_CAPTION), 500)
+    if caption.upper() in CAMERA_DEFAULTS:
+        caption = ""
     artist = text(exif.get(EXIF_ARTIST) or iptc.get(IPTC_BYLINE), 200)
     copyright_ = text(exif.get(EXIF_COPYRIGHT) or iptc.get(IPTC_COPYRIGHT), 200)
     credit = artist if not copyright_ or copyright_ in artist else f"{artist} / {copyright_}" if artist else copyright_
