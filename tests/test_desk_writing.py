@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import re
 from datetime import timedelta
 
@@ -404,7 +405,7 @@ def test_when_text_reads_like_a_newsroom_clock():
 # Bug 3: the photo is kept when the form has another error
 
 
-def test_a_photo_chosen_on_a_form_with_another_error_is_kept(writer_client, writer, media_root):
+def test_a_photo_chosen_on_a_form_with_another_error_is_kept(writer_client, writer):
     section = SectionFactory(slug="news")
     data = article_post_data(headline="Kept photo", section=section.pk, _action="save")
     response = writer_client.post(ADD_URL, {**data, "hero_image": image_file()})
@@ -416,7 +417,7 @@ def test_a_photo_chosen_on_a_form_with_another_error_is_kept(writer_client, writ
     assert response.status_code == 302
     article = Article.objects.get(headline="Kept photo")
     assert article.hero_image and article.hero_width == 640
-    assert not list((media_root / "pending").iterdir())
+    assert pending_name(token, writer) is None  # the kept copy is gone once saved
 
 
 def test_a_pending_photo_token_is_only_good_for_its_own_writer(client_for, writer):
@@ -502,3 +503,15 @@ def test_a_description_the_camera_wrote_by_itself_is_not_offered_as_a_caption(wr
     photo = SimpleUploadedFile("p.jpg", image_bytes(exif=exif.tobytes()), "image/jpeg")
     response = writer_client.post(reverse("admin:articles_desk_photo_metadata"), {"image": photo})
     assert response.json() == {"caption": "", "credit": ""}
+
+
+def test_kept_uploads_older_than_a_day_are_cleared_when_another_is_kept(writer, media_root):
+    from django.core.files.storage import default_storage
+
+    from articles.admin.forms import store_pending
+
+    old = pending_name(store_pending(image_file(), writer), writer)
+    stale = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(old), (stale, stale))
+    fresh = pending_name(store_pending(image_file(), writer), writer)
+    assert not default_storage.exists(old) and default_storage.exists(fresh)

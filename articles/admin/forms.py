@@ -45,7 +45,18 @@ def store_pending(upload, user):
     """Keep a checked upload of a form that could not be saved; return a signed token naming it."""
     upload.seek(0)
     name = default_storage.save(posixpath.join(PENDING_FOLDER, posixpath.basename(upload.name)), upload)
+    _clear_stale_pending()
     return signing.dumps({"name": name, "user": user.pk}, salt=PENDING_SALT)
+
+
+def _clear_stale_pending():
+    """Delete kept uploads nobody came back for (older than their tokens can be)."""
+    cutoff = timezone.now() - PENDING_MAX_AGE
+    _, names = default_storage.listdir(PENDING_FOLDER)
+    for name in names:
+        path = posixpath.join(PENDING_FOLDER, name)
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
 
 
 def pending_name(token, user):
