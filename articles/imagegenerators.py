@@ -101,6 +101,10 @@ class Card(FocalFill):
     size = (600, 400)
 
 
+class CardLarge(FocalFill):
+    size = (1200, 800)
+
+
 class Social(FocalFill):
     format = "JPEG"  # what every social network reads
     options = {"quality": 85, "progressive": True}
@@ -116,5 +120,6 @@ register.generator("newsroom:webp800", Webp800)
 register.generator("newsroom:webp1200", Webp1200)
 register.generator("newsroom:portrait", Portrait)
 register.generator("newsroom:card", Card)
+register.generator("newsroom:card1200", CardLarge)
 register.generator("newsroom:social", Social)
 register.generator("newsroom:square", Square)

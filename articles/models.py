@@ -176,6 +176,7 @@ class Article(models.Model):
         help_text="From 0 (top edge) to 1 (bottom edge).",
     )
     hero_card = ImageSpecField(source="hero_image", id="newsroom:card")
+    hero_card_1200 = ImageSpecField(source="hero_image", id="newsroom:card1200")
     hero_social = ImageSpecField(source="hero_image", id="newsroom:social")
     hero_square = ImageSpecField(source="hero_image", id="newsroom:square")
 

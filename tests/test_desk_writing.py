@@ -515,3 +515,10 @@ def test_kept_uploads_older_than_a_day_are_cleared_when_another_is_kept(writer, 
     os.utime(default_storage.path(old), (stale, stale))
     fresh = pending_name(store_pending(image_file(), writer), writer)
     assert not default_storage.exists(old) and default_storage.exists(fresh)
+
+
+def test_cards_show_the_3_2_crop_around_the_focal_point(client):
+    article = ArticleFactory(hero_image=split_photo(), hero_alt="Split", focal_x=0.9)
+    html = client.get("/").content.decode()
+    assert f"{article.hero_card.url} 600w, {article.hero_card_1200.url} 1200w" in html
+    assert re.search(r'<img src="[^"]+"\s+alt="[^"]*" width="600" height="400"', html)

@@ -95,7 +95,7 @@ def readers_message(action, article, seen):
 def make_crops(article):
     """Make the cropped renditions for a moved focal point now (a new upload makes them when it is stored)."""
     if article.hero_image:
-        for rendition in (article.hero_card, article.hero_social, article.hero_square):
+        for rendition in (article.hero_card, article.hero_card_1200, article.hero_social, article.hero_square):
             rendition.generate()
 
 
