@@ -9,6 +9,7 @@ a JPEG is decoded straight at a fraction of its size (DCT scaling) when that is 
 rendition, which makes a 40-megapixel photo's renditions several times faster to make.
 """
 
+from django.db import transaction
 from imagekit import ImageSpec, register
 from imagekit.processors import ResizeToFill, ResizeToFit
 
@@ -78,9 +79,24 @@ class FocalCrop:
         return image.crop((left, top, left + crop_width, top + crop_height))
 
 
+class AfterCommit:
+    """An imagekit cache-file strategy: make the rendition once the save's transaction has committed.
+
+    The crops are made after the write lock is released rather than while it is held (as the width renditions
+    are), so they add nothing to the time other saves wait.
+    """
+
+    def on_source_saved(self, file):
+        transaction.on_commit(file.generate)
+
+    def should_verify_existence(self, file):
+        return False
+
+
 class FocalFill(ImageSpec):
     """A fixed-size rendition of an article's photo cropped around its focal point."""
 
+    cachefile_strategy = AfterCommit
     format = "WEBP"
     options = {"quality": 80, "method": 4}
     size = None

@@ -271,11 +271,16 @@ def test_every_cropped_rendition_is_cut_around_the_focal_point(focal_x, dominant
     assert sizes == {"Card": (600, 400), "Social": (1200, 630), "Square": (400, 400)}
 
 
-def test_moving_the_focal_point_in_the_form_makes_new_crops(editor_client):
+def test_moving_the_focal_point_makes_new_crops_once_saved(editor_client, django_capture_on_commit_callbacks):
     article = ArticleFactory(hero_image=split_photo(), hero_alt="Split")
     centred = article.hero_square.name
     data = article_post_data(article, hero_alt="Split", focal_x="0.9", focal_y="0.2", revision_seen=1, _action="save")
-    assert editor_client.post(change_url(article), data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert editor_client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert not article.hero_square.storage.exists(article.hero_square.name)  # not while the transaction is open
+    for callback in callbacks:
+        callback()
     article.refresh_from_db()
     assert (article.focal_x, article.focal_y) == (0.9, 0.2)
     assert article.hero_square.name != centred
@@ -522,3 +527,13 @@ def test_cards_show_the_3_2_crop_around_the_focal_point(client):
     html = client.get("/").content.decode()
     assert f"{article.hero_card.url} 600w, {article.hero_card_1200.url} 1200w" in html
     assert re.search(r'<img src="[^"]+"\s+alt="[^"]*" width="600" height="400"', html)
+
+
+def test_the_crops_of_a_new_photo_are_made_after_the_save_commits(editor_client, django_capture_on_commit_callbacks):
+    article = ArticleFactory()
+    data = article_post_data(article, hero_alt="A heron", revision_seen=1, _action="save")
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(change_url(article), {**data, "hero_image": image_file(size=(900, 600))})
+    article.refresh_from_db()
+    for rendition in (article.hero_card, article.hero_card_1200, article.hero_social, article.hero_square):
+        assert rendition.storage.exists(rendition.name), rendition.name

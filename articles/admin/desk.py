@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -93,10 +94,10 @@ def readers_message(action, article, seen):
 
 
 def make_crops(article):
-    """Make the cropped renditions for a moved focal point now (a new upload makes them when it is stored)."""
+    """Make the cropped renditions for a moved focal point once the save commits (as an upload's are made)."""
     if article.hero_image:
         for rendition in (article.hero_card, article.hero_card_1200, article.hero_social, article.hero_square):
-            rendition.generate()
+            transaction.on_commit(rendition.generate)
 
 
 class DeskAdminMixin:
