@@ -537,3 +537,20 @@ def test_the_crops_of_a_new_photo_are_made_after_the_save_commits(editor_client,
     article.refresh_from_db()
     for rendition in (article.hero_card, article.hero_card_1200, article.hero_social, article.hero_square):
         assert rendition.storage.exists(rendition.name), rendition.name
+
+
+def test_a_writer_reads_their_published_story_without_buttons_or_autosave(writer_client, writer):
+    article = ArticleFactory(created_by=writer, bylines=[writer.author])
+    response = writer_client.get(change_url(article))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="_action"' not in html and '<textarea name="body"' not in html
+
+
+def test_the_history_version_page_still_renders_with_the_desk_form(editor_client, editor):
+    article = ArticleFactory()
+    article.headline = "Changed"
+    article.save_revision(by=editor)
+    version = article.history.order_by("history_date").first()
+    url = reverse("admin:articles_article_simple_history", args=[article.pk, version.history_id])
+    assert editor_client.get(url).status_code == 200
