@@ -446,6 +446,9 @@ class ArticleDraft(models.Model):
     headline = models.CharField(max_length=200, blank=True)
     standfirst = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    new_images = models.JSONField(
+        default=dict, blank=True, help_text="For a new article: the images dropped into it (pending upload tokens)."
+    )
     saved_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -554,3 +554,12 @@ def test_the_history_version_page_still_renders_with_the_desk_form(editor_client
     version = article.history.order_by("history_date").first()
     url = reverse("admin:articles_article_simple_history", args=[article.pk, version.history_id])
     assert editor_client.get(url).status_code == 200
+
+
+def test_images_dropped_into_a_new_story_come_back_with_its_autosaved_text(writer_client, writer):
+    token = writer_client.post(reverse("admin:articles_desk_upload_new"), {"image": image_file()}).json()["token"]
+    fields = {"headline": "Unsaved", "body": "[[image:1]]", "desk_new_image": token, "desk_new_image-1-alt": "Gulls"}
+    writer_client.post(AUTOSAVE_URL, fields)
+    html = writer_client.get(ADD_URL).content.decode()
+    assert f'name="desk_new_image" value="{token}"' in html and 'value="Gulls"' in html
+    assert "[[image:1]]</textarea>" in html

@@ -20,6 +20,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from .. import permissions
 from ..models import Article, ArticleDraft
@@ -128,6 +129,7 @@ class DeskAdminMixin:
         if draft is not None and request.method == "GET":
             initial.update(headline=draft.headline, standfirst=draft.standfirst, body=draft.body)
             request.desk_restored = draft
+            request.desk_new_image_data = MultiValueDict(draft.new_images)
         return initial
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -149,10 +151,15 @@ class DeskAdminMixin:
             desk_buttons=buttons_for(request.user, obj),
             desk_restored=restored,
             desk_restored_stale=bool(restored and obj and restored.revision and restored.revision < obj.revision),
-            desk_new_images=desk_views.new_images(request.POST, request.user) if add and request.POST else [],
+            desk_new_images=desk_views.new_images(self._new_image_data(request), request.user) if add else [],
             desk_zone=timezone.get_current_timezone_name(),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def _new_image_data(request):
+        """Where the add form's dropped images are named: the POST, or the autosaved text being restored."""
+        return request.POST if request.method == "POST" else getattr(request, "desk_new_image_data", MultiValueDict())
 
     # A photo chosen on a form that could not be saved is kept for the next attempt (bug 3).
 

@@ -94,6 +94,8 @@ def autosave(request):
     fields["headline"] = fields["headline"][: ArticleDraft._meta.get_field("headline").max_length]
     seen = request.POST.get("revision_seen", "")
     fields["revision"] = int(seen) if seen.isdigit() else None
+    if article is None:  # the images dropped into a story not saved yet come back with its text
+        fields["new_images"] = {key: request.POST.getlist(key) for key in request.POST if key.startswith(NEW_IMAGE)}
     with transaction.atomic():
         draft, _ = ArticleDraft.objects.update_or_create(article=article, user=request.user, defaults=fields)
     reply = {"saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M:%S"), "warning": ""}

@@ -179,6 +179,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   setInterval(autosave, 3000);
   for (const field of [headline, standfirst, body]) field.addEventListener("input", () => { unsaved = true; });
+  document.getElementById("desk-dropped").addEventListener("input", () => { unsaved = true; });
   form.addEventListener("input", () => { changed = true; });
   form.addEventListener("change", () => { changed = true; });
   form.addEventListener("submit", () => { submitting = true; });
