@@ -93,6 +93,7 @@ def restore(article, record, *, by, also=(), note=""):
             setattr(article, name, getattr(old, name))
         if file_exists(old.hero_image.name):
             article.hero_width, article.hero_height = old.hero_width, old.hero_height
+            article.focal_x, article.focal_y = old.focal_x, old.focal_y
         for name in also:
             if name != "status":
                 setattr(article, name, getattr(old, name))
@@ -107,6 +108,7 @@ def restore(article, record, *, by, also=(), note=""):
         if "tags" in related:
             article.tags.set(related["tags"])
         record_related(article)
+        article.make_crops_on_commit()  # around the restored focal point
     return seen
 
 

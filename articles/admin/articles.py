@@ -15,6 +15,7 @@ from ..models import Article, ArticleImage, Byline, Correction
 from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
 from .body_images import BodyImageFormSet
+from .desk import PHOTO_FIELDS, DeskAdminMixin
 from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
 from .history import ArticleHistoryMixin
 
@@ -88,7 +89,9 @@ class TagFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin):
+class ArticleAdmin(
+    ArticleHistoryMixin, DeskAdminMixin, ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin
+):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "live_link"]
     list_display_links = ["thumbnail", "headline"]
     list_filter = [
@@ -109,7 +112,7 @@ class ArticleAdmin(ArticleHistoryMixin, ImagesCheckedFirstMixin, ArticleActionsM
     readonly_fields = ["created_at", "updated_at", "created_by", "source_url", "source_file", "source_data"]
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "standfirst", "body", "revision_seen"]}),
-        ("Photo", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
+        ("Photo", {"fields": PHOTO_FIELDS}),
         ("Sections and tags", {"fields": ["section", "extra_sections", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "revised_at", "featured", "hidden"]}),
         (
@@ -190,7 +193,7 @@ class ArticleAdmin(ArticleHistoryMixin, ImagesCheckedFirstMixin, ArticleActionsM
             obj.created_by = request.user
         try:
             with transaction.atomic():  # a savepoint, so the failed attempt does not doom the request's transaction
-                obj.save_revision(by=request.user)
+                self.save_article(request, obj, form)  # a revision, or what the pressed button asks for (desk.py)
         except OSError as error:
             # The media storage refused a new photo (full, unwritable): keep every other change.
             if not self._drop_uploads(obj):

@@ -5,6 +5,7 @@ from django.forms.models import BaseInlineFormSet
 
 from ..models import ArticleImage
 from ..rendering import image_references
+from .desk_views import MAX_NEW_IMAGES, NEW_IMAGE
 
 
 class BodyImageFormSet(BaseInlineFormSet):
@@ -29,11 +30,15 @@ class BodyImageFormSet(BaseInlineFormSet):
         """The references the article's body images will have once this formset is saved.
 
         A new image with no reference gets the lowest free number when saved (``ArticleImage.save``), in
-        the order of the forms; images saved outside this form (such as uploads made while writing) count.
+        the order of the forms; images saved outside this form (such as uploads made while writing) count, and
+        so do images dropped into a story not saved yet, which become 1, 2, ... when it is first saved.
         """
         stored = set()
         if self.instance.pk:
             stored = set(ArticleImage.objects.filter(article_id=self.instance.pk).values_list("ref", flat=True))
+        elif self.data:
+            dropped = len(self.data.getlist(NEW_IMAGE)[:MAX_NEW_IMAGES])
+            stored = {str(number) for number in range(1, dropped + 1)}
         taken, final, blanks = set(stored), set(stored), 0
         for form in self.forms:
             if form.instance.pk is None and not form.has_changed():

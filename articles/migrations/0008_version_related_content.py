@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_search_index_from_rendered_text'),
+        ('articles', '0007_focal_point_and_autosaved_drafts'),
     ]
 
     operations = [
