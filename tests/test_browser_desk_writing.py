@@ -178,6 +178,7 @@ def test_the_photo_survives_a_form_error_and_takes_a_focal_point(live_server, de
     desk.set_input_files("#id_hero_image", str(photo))
     press(desk, "save")
     assert "A photo needs alt text" in desk.inner_text("#article_form")
+    desk.wait_for_function("document.querySelector('.desk-photo-pending img').complete")  # loaded, or failed to
     assert desk.evaluate("document.querySelector('.desk-photo-pending img').naturalWidth") > 0
     screenshot(desk, "kept-photo", tmp_path, ".desk-photo-pending")
     desk.fill("#id_hero_alt", "The river at dawn")

@@ -60,5 +60,6 @@ def test_writer_files_editor_publishes_reader_reads(live_server, page, writer, e
     assert page.locator("article .byline").inner_text() == "By Wendy Writer"
     image = page.locator("figure.hero img")
     assert image.get_attribute("alt") == "An otter on a stone in the mill race"
+    page.wait_for_function("document.querySelector('figure.hero img').complete")  # loaded, or failed to
     assert page.evaluate("document.querySelector('figure.hero img').naturalWidth") > 0
     assert "otter tracks" in page.inner_text(".article-body")

@@ -258,7 +258,7 @@ class ArticleAdmin(
         state = "scheduled" if obj.is_scheduled else obj.status
         label = "Scheduled" if obj.is_scheduled else obj.get_status_display()
         when = timezone.localtime(obj.published_at).strftime("%-d %b %Y, %H:%M") if obj.published_at else ""
-        featured = format_html(' <span class="nr-state nr-featured">Featured</span>') if obj.featured else ""
+        featured = format_html(' <span class="nr-state nr-featured">{}</span>', "Featured") if obj.featured else ""
         return format_html(
             '<span class="nr-state nr-{}">{}</span>{}<span class="nr-meta">{}</span>', state, label, featured, when
         )
