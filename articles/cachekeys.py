@@ -96,43 +96,61 @@ def article_keys(article_ids):
     return keys
 
 
-class _Pending(threading.local):
+class _Change:
+    __slots__ = ("article_ids", "keys", "section_ids", "author_ids", "tag_ids")
+
+    def __init__(self, article_ids, keys, section_ids, author_ids, tag_ids):
+        self.article_ids, self.keys = {pk for pk in article_ids if pk}, set(keys)
+        self.section_ids, self.author_ids, self.tag_ids = set(section_ids), set(author_ids), set(tag_ids)
+
+    def __call__(self):
+        """On commit: purge this change and every one noted after it in this thread (the rest of the same
+        transaction), once. Changes noted before it never committed (rolled back): they are dropped."""
+        noted = _noted.changes
+        try:
+            index = next(i for i, change in enumerate(noted) if change is self)
+        except StopIteration:
+            return  # purged with an earlier change of the same transaction
+        batch, noted[:] = noted[index:], []
+        _purge(batch)
+
+
+class _Noted(threading.local):
     def __init__(self):
-        self.reset()
-
-    def reset(self):
-        self.article_ids, self.keys = set(), set()
-        self.section_ids, self.author_ids, self.tag_ids = set(), set(), set()
+        self.changes = []
 
 
-_pending = _Pending()
+_noted = _Noted()
+MAX_NOTED = 10_000
 
 
 def changed(article_ids=(), keys=(), section_ids=(), author_ids=(), tag_ids=()):
-    """Note what changed; the pages showing it are purged once, when the transaction commits."""
-    _pending.article_ids.update(pk for pk in article_ids if pk)
-    _pending.keys.update(keys)
-    _pending.section_ids.update(pk for pk in section_ids if pk)
-    _pending.author_ids.update(pk for pk in author_ids if pk)
-    _pending.tag_ids.update(pk for pk in tag_ids if pk)
-    transaction.on_commit(flush)
+    """Note what changed; the pages showing it are purged once the transaction commits (once for all the
+    changes a transaction makes)."""
+    change = _Change(article_ids, keys, section_ids, author_ids, tag_ids)
+    if len(_noted.changes) >= MAX_NOTED:
+        del _noted.changes[: MAX_NOTED // 2]
+    _noted.changes.append(change)
+    transaction.on_commit(change)
 
 
-def flush():
-    pending = _pending
-    if not (pending.article_ids or pending.keys or pending.section_ids or pending.author_ids or pending.tag_ids):
-        return
-    article_ids, keys = pending.article_ids, set(pending.keys)
-    section_ids, author_ids, tag_ids = pending.section_ids, pending.author_ids, pending.tag_ids
-    pending.reset()
+def _purge(batch):
+    article_ids, keys = set(), set()
+    section_ids, author_ids, tag_ids = set(), set(), set()
+    for change in batch:
+        article_ids |= change.article_ids
+        keys |= change.keys
+        section_ids |= change.section_ids
+        author_ids |= change.author_ids
+        tag_ids |= change.tag_ids
     if pagecache.ALL in keys or len(article_ids) > MAX_ARTICLES_PER_PURGE:
         pagecache.purge_all()
         return
     keys |= article_keys(article_ids)
     for prefix, model, ids in (
-        ("section", Section, section_ids),
-        ("author", Author, author_ids),
-        ("tag", Article.tags.through.tag_model(), tag_ids),
+        ("section", Section, section_ids - {None}),
+        ("author", Author, author_ids - {None}),
+        ("tag", Article.tags.through.tag_model(), tag_ids - {None}),
     ):
         if ids:
             keys.update(f"{prefix}-{slug}" for slug in model.objects.filter(pk__in=ids).values_list("slug", flat=True))

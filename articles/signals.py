@@ -164,9 +164,10 @@ for _through in (Article.tags.through, Article.extra_sections.through):
     m2m_changed.connect(_purge_after_m2m_change, sender=_through, dispatch_uid=f"pagecache-m2m-{_through.__name__}")
 
 
-def _purge_everything(sender, raw=False, **kwargs):
-    """Sections, authors and tags are named on every page (navigation, bylines, tag links)."""
-    if not raw:
+def _purge_everything(sender, raw=False, created=False, **kwargs):
+    """Sections, authors and tags are named on every page (navigation, bylines, tag links); a new author or
+    tag is on none yet (the byline or tagging that adds it purges its article's pages)."""
+    if not raw and not (created and sender is not Section):
         cachekeys.changed(keys=[pagecache.ALL])
 
 

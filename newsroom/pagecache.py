@@ -42,7 +42,7 @@ from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, parse_http_date_safe
 
-from . import pagecache_versions
+from . import pagecache_proxies, pagecache_versions
 
 logger = logging.getLogger("newsroom")
 
@@ -72,7 +72,7 @@ def _versions():
 # Hooks the content app registers from its AppConfig.ready(); the project package knows nothing of articles.
 _next_change_source = None
 _surrogate_key_source = None
-_purge_listeners = []
+_purge_listeners = [pagecache_proxies.purge_proxies]
 _query_parameters = None  # None (nothing registered) keys on the whole query string
 
 
