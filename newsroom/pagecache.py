@@ -38,6 +38,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags, parse_http_date_safe
@@ -61,12 +63,42 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
+class _Config:
+    """The settings a lookup reads, read once (a hit is a few microseconds; reading settings is not free)."""
+
+    def __init__(self):
+        self.enabled = settings.PAGE_CACHE_ENABLED
+        self.excluded = tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+        self.shared = "locmem" not in settings.CACHES[CACHE_ALIAS]["BACKEND"].lower()
+        self.ssl_header = settings.SECURE_PROXY_SSL_HEADER
+        self.forwarded_host = settings.USE_X_FORWARDED_HOST
+        self.stale_ns = settings.PAGE_CACHE_STALE_SECONDS * 1_000_000_000
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.versions = pagecache_versions.store(self.shared)
+
+
+_config = None
+
+
+def config():
+    global _config  # noqa: PLW0603
+    if _config is None:
+        _config = _Config()
+    return _config
+
+
+@receiver(setting_changed)
+def _forget_config(**kwargs):
+    global _config  # noqa: PLW0603
+    _config = None
+
+
 def _shared():
-    return "locmem" not in settings.CACHES[CACHE_ALIAS]["BACKEND"].lower()
+    return config().shared
 
 
 def _versions():
-    return pagecache_versions.store(_shared())
+    return config().versions
 
 
 # Hooks the content app registers from its AppConfig.ready(); the project package knows nothing of articles.
@@ -154,14 +186,14 @@ def drop_ignored_parameters(request):
 
 
 def _scheme(environ):
-    header = settings.SECURE_PROXY_SSL_HEADER
+    header = config().ssl_header
     if header and header[0] in environ:
         return "https" if environ[header[0]].split(",", 1)[0].strip() == header[1] else "http"
     return environ.get("wsgi.url_scheme", "http")
 
 
 def _host(environ):
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+    if config().forwarded_host and "HTTP_X_FORWARDED_HOST" in environ:
         return environ["HTTP_X_FORWARDED_HOST"]
     return environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
 
@@ -196,32 +228,33 @@ class Lookup:
 def lookup(environ):
     """Find the page for an anonymous GET or HEAD; None when the cache cannot be used (an outage)."""
     key = cache_key(environ)
+    slot = slot_key(key)
     try:
-        versions = _versions()
-        fetched = _cache().get_many([key, slot_key(key), *versions.meta_keys])
+        cache, versions, shared = _cache(), _versions(), config().shared
+        fetched = cache.get_many([key, slot, *versions.meta_keys])
         seq, next_change = versions.state(fetched)
-        if _bump_pending or (_shared() and seq is None) or (next_change and time.time_ns() >= next_change):
+        if _bump_pending or (shared and seq is None) or (next_change and time.time_ns() >= next_change):
             purge_all()
             if _bump_pending:
                 return None
-            seq, next_change = versions.state(_cache().get_many(versions.meta_keys) if versions.meta_keys else {})
+            seq, next_change = versions.state(cache.get_many(versions.meta_keys) if shared else {})
         entry = fetched.get(key)
         if entry is None:
-            owner, in_slot = fetched.get(slot_key(key), (None, None))
+            owner, in_slot = fetched.get(slot, (None, None))
             entry = in_slot if owner == key else None
         if entry is None:
             return Lookup(key, MISS, None, seq)
-        changed = versions.stale_since(_cache(), entry[4], seq)
+        changed = versions.stale_since(cache, entry[4], seq)
+        if changed is None:
+            return Lookup(key, HIT, entry, seq)
+        if time.time_ns() - changed > config().stale_ns:
+            return Lookup(key, MISS, entry, seq)  # too old to serve while another reader rebuilds it
+        if cache.add(_lock_key(key), 1, LOCK_SECONDS):
+            return Lookup(key, REBUILD, entry, seq)
+        return Lookup(key, STALE, entry, seq)
     except Exception:  # noqa: BLE001 - a cache outage must never take the site down
         logger.warning("Page cache unavailable; serving uncached", exc_info=True)
         return None
-    if changed is None:
-        return Lookup(key, HIT, entry, seq)
-    if time.time_ns() - changed > settings.PAGE_CACHE_STALE_SECONDS * 1e9:
-        return Lookup(key, MISS, entry, seq)  # too old to serve while another reader rebuilds it
-    if _cache().add(_lock_key(key), 1, LOCK_SECONDS):
-        return Lookup(key, REBUILD, entry, seq)
-    return Lookup(key, STALE, entry, seq)
 
 
 def release(found):
@@ -243,6 +276,8 @@ def answer(entry, state, environ):
 
 def _not_modified(environ, headers):
     """Django's rules (``get_conditional_response``): If-None-Match first, else If-Modified-Since."""
+    if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False
     values = {name.lower(): value for name, value in headers}
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
@@ -271,7 +306,8 @@ def has_live_session(request):
 
 
 def cacheable_path(path):
-    return settings.PAGE_CACHE_ENABLED and not path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+    current = config()
+    return current.enabled and not path.startswith(current.excluded)
 
 
 class PageCacheMiddleware:

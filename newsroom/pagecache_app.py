@@ -13,7 +13,6 @@ exists: a live one (staff) gets a fresh page, a made-up one is served from the c
 
 from http import HTTPStatus
 
-from django.conf import settings
 from django.http.cookie import parse_cookie
 
 from . import pagecache
@@ -30,7 +29,7 @@ class PageCacheApp:
         if method not in ("GET", "HEAD") or not pagecache.cacheable_path(environ.get("PATH_INFO", "/")):
             return self.application(environ, start_response)
         cookies = environ.get("HTTP_COOKIE")
-        if cookies and settings.SESSION_COOKIE_NAME in parse_cookie(cookies):
+        if cookies and pagecache.config().session_cookie in parse_cookie(cookies):
             return self.application(environ, start_response)
         found = pagecache.lookup(environ)
         if found is None:

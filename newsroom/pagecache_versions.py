@@ -144,12 +144,13 @@ def store(shared):
         return _stores.setdefault("shared", SharedVersions())
     name = ("local", settings.PAGE_CACHE_STAMP_FILE)
     current = _stores.get(name)
-    if current is None or _replaced(current):
+    if current is None or replaced(current):
         current = _stores[name] = LocalVersions(settings.PAGE_CACHE_STAMP_FILE)
     return current
 
 
-def _replaced(local):
+def replaced(local):
+    """Whether the stamp file was deleted or replaced since it was mapped (a new deployment, a test)."""
     try:
         return os.stat(local.path).st_ino != local.inode
     except FileNotFoundError:
