@@ -74,6 +74,9 @@ def main():
     parser.add_argument("--port", type=int, default=run.PORT)
     args = parser.parse_args()
     run.PORT = args.port
+    run.DATA.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(run.PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=run.ROOT,
+                   env=run.base_env("sqlite:///" + str(run.DATA / "collect.sqlite3")), check=True)  # fmt: skip
     url = run.prepare_database("sqlite", 1000, regenerate=False)
     static_root = Path(tempfile.mkdtemp(prefix="bench-static-"))
     rows = {}

@@ -333,11 +333,10 @@ class PageCacheMiddleware:
             if found.state in (HIT, STALE):
                 return self._from_cache(found, request)
         drop_ignored_parameters(request)
-        started_seq = found.seq
         try:
             response = self.get_response(request)
             if self._cacheable_response(response):
-                self._store(found, started_seq, request, response)
+                self._store(found, request, response)
             return response
         finally:
             release(found)
@@ -350,7 +349,7 @@ class PageCacheMiddleware:
             response[name] = value
         return response
 
-    def _store(self, found, started_seq, request, response):
+    def _store(self, found, request, response):
         response["X-Cache"] = MISS
         patch_cache_control(
             response,
@@ -365,11 +364,9 @@ class PageCacheMiddleware:
         headers = [(name, value) for name, value in response.items() if name != "X-Cache"]
         bounded = response.status_code != 200 or bool(request.META.get("QUERY_STRING"))
         try:
-            versions = _versions()
-            seq = versions.state(_cache().get_many(versions.meta_keys) if versions.meta_keys else {})[0]
-            token = versions.snapshot(_cache(), keys, seq)
-            if seq != started_seq:  # content changed while the page was rendered: keep it, as already stale
-                token = tuple((name, -1) for name, _ in token)
+            seq, token = _versions().snapshot(_cache(), keys)
+            if seq != found.seq:  # purged since the lookup: those keys' part of the page may predate the change
+                token = tuple((name, -1 if version > (found.seq or 0) else version) for name, version in token)
             entry = (response.status_code, headers, response.content, keys, token)
             key, value = (slot_key(found.key), (found.key, entry)) if bounded else (found.key, entry)
             _cache().set(key, value, settings.PAGE_CACHE_SECONDS)

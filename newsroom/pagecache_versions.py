@@ -42,14 +42,13 @@ class LocalVersions:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            with _locked(fd):
+            with _locked(fd, fcntl.LOCK_EX):
                 if os.fstat(fd).st_size != SLOTS * 8:
                     os.ftruncate(fd, SLOTS * 8)  # a stamp file from an older release is overwritten
             self.map = mmap.mmap(fd, SLOTS * 8)
         finally:
             os.close(fd)
         self.table = memoryview(self.map).cast("Q")
-        self.inode = os.stat(self.path).st_ino
 
     @staticmethod
     def slot(key):
@@ -58,8 +57,15 @@ class LocalVersions:
     def state(self, fetched):
         return self.table[SEQ_SLOT], self.table[NEXT_SLOT]
 
-    def snapshot(self, cache, keys, seq):
-        return tuple((slot, self.table[slot]) for slot in {self.slot(key) for key in keys})
+    def snapshot(self, cache, keys):
+        """``(seq, token)``: the versions of ``keys`` and the sequence number, read together."""
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            with _locked(fd, fcntl.LOCK_SH):
+                table = self.table
+                return table[SEQ_SLOT], tuple((slot, table[slot]) for slot in {self.slot(key) for key in keys})
+        finally:
+            os.close(fd)
 
     def stale_since(self, cache, token, seq):
         """None while every key of the page keeps its version; otherwise when the oldest change was made."""
@@ -73,21 +79,23 @@ class LocalVersions:
     def purge(self, cache, keys, version, next_change):
         fd = os.open(self.path, os.O_RDWR)
         try:
-            with _locked(fd):
+            with _locked(fd, fcntl.LOCK_EX):
+                table = self.table
+                version = max(version, table[SEQ_SLOT] + 1)  # stamps only ever grow
                 for slot in {self.slot(key) for key in keys}:
-                    self.table[slot] = version
-                self.table[NEXT_SLOT] = next_change
-                self.table[SEQ_SLOT] = version
+                    table[slot] = version
+                table[NEXT_SLOT] = next_change
+                table[SEQ_SLOT] = version
         finally:
             os.close(fd)
 
 
 class _locked:
-    def __init__(self, fd):
-        self.fd = fd
+    def __init__(self, fd, operation):
+        self.fd, self.operation = fd, operation
 
     def __enter__(self):
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        fcntl.flock(self.fd, self.operation)
 
     def __exit__(self, *exc):
         fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -102,35 +110,38 @@ class SharedVersions:
     def state(self, fetched):
         return fetched.get(SEQ_KEY), fetched.get(NEXT_KEY) or 0
 
-    def _versions(self, cache, keys, seq):
-        mirror = self.mirror
-        if seq != self.mirror_seq:
-            mirror = {}
-            self.mirror_seq, self.mirror = seq, mirror
-        missing = [key for key in keys if key not in mirror]
-        if missing:
-            found = cache.get_many([VERSION_PREFIX + key for key in missing])
-            for key in missing:
-                mirror[key] = found.get(VERSION_PREFIX + key, 0)
-        return mirror
+    def _read(self, cache, keys):
+        """The sequence number and the versions of ``keys``, in one atomic read (MGET)."""
+        found = cache.get_many([SEQ_KEY, *(VERSION_PREFIX + key for key in keys)])
+        return found.get(SEQ_KEY), {key: found.get(VERSION_PREFIX + key, 0) for key in keys}
 
-    def snapshot(self, cache, keys, seq):
-        versions = self._versions(cache, keys, seq)
-        return tuple((key, versions[key]) for key in keys)
+    def snapshot(self, cache, keys):
+        seq, versions = self._read(cache, keys)
+        return seq, tuple((key, versions[key]) for key in keys)
 
     def stale_since(self, cache, token, seq):
-        versions = self._versions(cache, [key for key, _ in token], seq)
+        mirror = self.mirror if seq == self.mirror_seq else {}
+        missing = [key for key, _ in token if key not in mirror]
+        if missing:
+            read_seq, versions = self._read(cache, missing)
+            if read_seq == seq:
+                if mirror is not self.mirror:
+                    self.mirror_seq, self.mirror = seq, mirror
+                mirror.update(versions)
+            else:  # a purge since the page was looked up: use what was read, keep no mirror of it
+                mirror = {**mirror, **versions}
         changed = None
         for key, version in token:
-            now = versions[key]
+            now = mirror[key]
             if now != version and (changed is None or now < changed):
                 changed = now
         return changed
 
     def purge(self, cache, keys, version, next_change):
-        # The versions first, then the sequence number: a process that sees the new number reads new versions.
-        cache.set_many({VERSION_PREFIX + key: version for key in keys}, timeout=None)
-        cache.set_many({NEXT_KEY: next_change, SEQ_KEY: version}, timeout=None)
+        version = max(version, (cache.get(SEQ_KEY) or 0) + 1)  # stamps only ever grow, whatever the clocks
+        # One MSET: a reader sees the new versions and the new sequence number together, or neither.
+        data = {VERSION_PREFIX + key: version for key in keys}
+        cache.set_many({**data, NEXT_KEY: next_change, SEQ_KEY: version}, timeout=None)
         if cache.get(SEQ_KEY) != version:
             raise ConnectionError("the purge did not reach the shared cache")
 
@@ -144,17 +155,9 @@ def store(shared):
         return _stores.setdefault("shared", SharedVersions())
     name = ("local", settings.PAGE_CACHE_STAMP_FILE)
     current = _stores.get(name)
-    if current is None or replaced(current):
+    if current is None or not current.path.exists():
         current = _stores[name] = LocalVersions(settings.PAGE_CACHE_STAMP_FILE)
     return current
-
-
-def replaced(local):
-    """Whether the stamp file was deleted or replaced since it was mapped (a new deployment, a test)."""
-    try:
-        return os.stat(local.path).st_ino != local.inode
-    except FileNotFoundError:
-        return True
 
 
 def now_ns():

@@ -177,3 +177,37 @@ def test_renaming_a_section_purges_every_page(client, page_cache, commit, newsro
     politics.name = "Politics and power"
     commit(politics.save)
     assert set(cache_states(client, urls).values()) == {"MISS"}  # the navigation is on every page
+
+
+def test_a_page_purged_while_it_was_rendered_is_rebuilt_on_the_next_request(client, page_cache, newsroom):
+    from django.test.signals import template_rendered
+
+    from newsroom import pagecache
+
+    politics, sport, vote, match = newsroom
+    url = vote.get_absolute_url()
+
+    def purge_once(**kwargs):
+        template_rendered.disconnect(purge_once)
+        pagecache.purge([f"article-{vote.pk}"])  # an editor's save lands while the page is being built
+
+    template_rendered.connect(purge_once)
+    assert get(client, url)["X-Cache"] == "MISS"
+    assert get(client, url)["X-Cache"] == "MISS"  # what was stored may predate the save: built again
+    assert get(client, url)["X-Cache"] == "HIT"
+
+
+def test_a_purge_elsewhere_while_a_page_is_rendered_does_not_make_it_stale(client, page_cache, newsroom):
+    from django.test.signals import template_rendered
+
+    from newsroom import pagecache
+
+    politics, sport, vote, match = newsroom
+
+    def purge_once(**kwargs):
+        template_rendered.disconnect(purge_once)
+        pagecache.purge([f"article-{match.pk}", "section-sport"])
+
+    template_rendered.connect(purge_once)
+    assert get(client, vote.get_absolute_url())["X-Cache"] == "MISS"
+    assert get(client, vote.get_absolute_url())["X-Cache"] == "HIT"
