@@ -93,10 +93,6 @@ def _forget_config(**kwargs):
     _config = None
 
 
-def _shared():
-    return config().shared
-
-
 def _versions():
     return config().versions
 
@@ -138,34 +134,53 @@ def _next_change_ns():
 
 
 # A purge made while the shared cache was unreachable could not reach it; this process then purges
-# everything on its next request, so pages cached before the outage are never served after it.
+# everything on its next request (at most once a second), so pages cached before the outage are never
+# served after it, and until then serves pages uncached.
 _bump_pending = False
+_last_retry = 0.0
+RETRY_EVERY = 1.0
 
 
-def purge(keys):
+def purge(keys, notify=True):
     """Make stale every cached page that shows any of ``keys``, here, on every app server and at the proxies."""
-    global _bump_pending  # noqa: PLW0603
-    keys = {*keys, ANY}
+    global _bump_pending, _last_retry  # noqa: PLW0603
+    keys = sorted({*keys, ANY})
     try:
-        _versions().purge(_cache(), sorted(keys), pagecache_versions.now_ns(), _next_change_ns())
+        _versions().purge(_cache(), keys, pagecache_versions.now_ns(), _next_change_ns())
         _bump_pending = False
     except Exception:  # noqa: BLE001 - the outage is logged by the cache backend or below
         logger.warning("Page cache purge could not be stored; will purge everything when it can", exc_info=True)
-        _bump_pending = True
-    for listener in _purge_listeners:
+        _bump_pending, _last_retry = True, time.monotonic()
+    for listener in _purge_listeners if notify else ():
         try:
-            listener(sorted(keys))
+            listener(keys)
         except Exception:  # noqa: BLE001 - a proxy that cannot be told must not fail the editor's save
             logger.warning("Purge listener %r failed", listener, exc_info=True)
 
 
-def purge_all():
-    purge([ALL])
+def purge_all(notify=True):
+    purge([ALL], notify=notify)
 
 
 def bump():
     """Make every cached page stale (kept for callers that do not know what changed)."""
     purge_all()
+
+
+def _catch_up():
+    """Purge what must be before a lookup: a purge that could not be stored, or a scheduled change now due.
+    Returns False while the cache still cannot take it (pages are then served uncached).
+
+    A cache that lost versions (Redis restarted, or evicting) needs nothing: a missing version reads as 0,
+    which no stored page was built with unless its key was never purged.
+    """
+    if _bump_pending:
+        if time.monotonic() - _last_retry < RETRY_EVERY:
+            return False
+        purge_all(notify=False)  # the proxies were told when the change was made
+    else:
+        purge_all()
+    return not _bump_pending
 
 
 def kept_query(query_string):
@@ -230,14 +245,13 @@ def lookup(environ):
     key = cache_key(environ)
     slot = slot_key(key)
     try:
-        cache, versions, shared = _cache(), _versions(), config().shared
+        cache, versions = _cache(), _versions()
         fetched = cache.get_many([key, slot, *versions.meta_keys])
         seq, next_change = versions.state(fetched)
-        if _bump_pending or (shared and seq is None) or (next_change and time.time_ns() >= next_change):
-            purge_all()
-            if _bump_pending:
+        if _bump_pending or (next_change and time.time_ns() >= next_change):
+            if not _catch_up():
                 return None
-            seq, next_change = versions.state(cache.get_many(versions.meta_keys) if shared else {})
+            seq, next_change = versions.state(cache.get_many(versions.meta_keys) if versions.meta_keys else {})
         entry = fetched.get(key)
         if entry is None:
             owner, in_slot = fetched.get(slot, (None, None))

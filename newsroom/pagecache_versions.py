@@ -105,7 +105,7 @@ class SharedVersions:
     meta_keys = (SEQ_KEY, NEXT_KEY)
 
     def __init__(self):
-        self.mirror_seq, self.mirror = None, {}
+        self.mirror = (None, {})  # (sequence number, versions read under it): one attribute, swapped whole
 
     def state(self, fetched):
         return fetched.get(SEQ_KEY), fetched.get(NEXT_KEY) or 0
@@ -120,14 +120,16 @@ class SharedVersions:
         return seq, tuple((key, versions[key]) for key in keys)
 
     def stale_since(self, cache, token, seq):
-        mirror = self.mirror if seq == self.mirror_seq else {}
+        mirror_seq, mirror = self.mirror
+        if mirror_seq != seq:
+            mirror = {}
         missing = [key for key, _ in token if key not in mirror]
         if missing:
             read_seq, versions = self._read(cache, missing)
             if read_seq == seq:
-                if mirror is not self.mirror:
-                    self.mirror_seq, self.mirror = seq, mirror
                 mirror.update(versions)
+                if mirror_seq != seq:
+                    self.mirror = (seq, mirror)
             else:  # a purge since the page was looked up: use what was read, keep no mirror of it
                 mirror = {**mirror, **versions}
         changed = None
