@@ -18,4 +18,5 @@ class ArticlesConfig(AppConfig):
         admin.site.set_overview_provider(admin_overview)
         pagecache.set_next_change_source(next_scheduled_publish)
         pagecache.set_surrogate_key_source(cachekeys.page_keys)
+        pagecache.set_missing_source(cachekeys.certainly_missing)
         pagecache.set_query_parameters("q", "page", "before", "after", "p")  # search, lists, sitemap pages

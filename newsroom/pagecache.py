@@ -102,6 +102,7 @@ _next_change_source = None
 _surrogate_key_source = None
 _purge_listeners = [pagecache_proxies.purge_proxies]
 _query_parameters = None  # None (nothing registered) keys on the whole query string
+_missing_source = None
 
 
 def set_next_change_source(source):
@@ -114,6 +115,13 @@ def set_surrogate_key_source(source):
     """Register ``source(request, response) -> iterable of keys | None``: the content a page shows."""
     global _surrogate_key_source  # noqa: PLW0603
     _surrogate_key_source = source
+
+
+def set_missing_source(source):
+    """Register ``source(path_info) -> bool``: True when the address certainly answers 404 (asked on a miss,
+    so that an address never seen costs a check and the stored 404 page, not a full rendering)."""
+    global _missing_source  # noqa: PLW0603
+    _missing_source = source
 
 
 def add_purge_listener(listener):
@@ -220,6 +228,12 @@ def cache_key(environ):
     query = kept_query(environ.get("QUERY_STRING", ""))
     raw = f"{_scheme(environ)}|{_host(environ)}|{path}?{query}|{encoding}"
     return f"page:{hashlib.sha256(raw.encode('utf-8', 'surrogateescape')).hexdigest()}"
+
+
+def not_found_key(environ):
+    """The 404 page, the same for every address that does not exist (per scheme, host and encoding)."""
+    encoding = "gzip" if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") else "identity"
+    return f"page-404:{_scheme(environ)}|{_host(environ)}|{encoding}"
 
 
 def slot_key(key):
@@ -346,6 +360,10 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             if found.state in (HIT, STALE):
                 return self._from_cache(found, request)
+        if found.entry is None and found.state == MISS:
+            not_found = self._stored_not_found(found, request)
+            if not_found is not None:
+                return not_found
         drop_ignored_parameters(request)
         try:
             response = self.get_response(request)
@@ -362,6 +380,22 @@ class PageCacheMiddleware:
         for name, value in headers:
             response[name] = value
         return response
+
+    def _stored_not_found(self, found, request):
+        """An address never seen that certainly does not exist: the stored 404 page, if it is current."""
+        if _missing_source is None or not request.path_info.endswith("/"):
+            return None
+        try:
+            cache = _cache()
+            entry = cache.get(not_found_key(request.META))
+            if entry is None or _versions().stale_since(cache, entry[4], found.seq) is not None:
+                return None
+        except Exception:  # noqa: BLE001
+            logger.warning("Page cache unavailable; serving uncached", exc_info=True)
+            return None
+        if not _missing_source(request.path_info):
+            return None
+        return self._from_cache(Lookup(found.key, HIT, entry, found.seq), request)
 
     def _store(self, found, request, response):
         response["X-Cache"] = MISS
@@ -383,7 +417,10 @@ class PageCacheMiddleware:
                 token = tuple((name, -1 if version > (found.seq or 0) else version) for name, version in token)
             entry = (response.status_code, headers, response.content, keys, token)
             key, value = (slot_key(found.key), (found.key, entry)) if bounded else (found.key, entry)
-            _cache().set(key, value, settings.PAGE_CACHE_SECONDS)
+            stored = {key: value}
+            if response.status_code == 404 and not settings.DEBUG:  # the debug 404 page names the address
+                stored[not_found_key(request.META)] = entry
+            _cache().set_many(stored, settings.PAGE_CACHE_SECONDS)
         except Exception:  # noqa: BLE001
             logger.warning("Page cache unavailable; response not stored", exc_info=True)
 

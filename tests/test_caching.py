@@ -341,7 +341,7 @@ def test_random_404s_are_not_stored_and_do_not_push_real_pages_out(
         assert get(client, f"/{random_token()}/").status_code == 404
         assert get(client, f"/{random_token()}/{article.slug}/").status_code == 301
         assert get(client, f"/{random_token()}/{random_token()}").status_code == 301
-    assert stored_entries(page_cache) <= before + 4
+    assert stored_entries(page_cache) <= before + 4 + 1  # the slots, and the one 404 page every address shares
     with django_assert_num_queries(0):
         assert get(client, url)["X-Cache"] == "HIT"
 
