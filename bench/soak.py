@@ -59,6 +59,7 @@ WORKER_GROWTH_BOUND_MB = 64
 BUSTING_P99_BOUND = 2.0  # readers' p99 under cache busting, at most this many times the steady phase's
 STEADY_P99_GOAL_MS = 100  # readers' p99 while an editor publishes
 HIT_RATE_GOAL = 0.95  # share of readers' requests answered from the page cache while an editor publishes
+SEARCHES = ("council", "river budget", "school", "flood", "otter")
 EDITOR_PASSWORD = "soak-" + secrets.token_urlsafe(12)
 
 LUA = """
@@ -437,7 +438,7 @@ def main():
         site = json.loads(output.strip().splitlines()[-1])
         paths = (
             ["/"] * 20 + site["articles"] + site["sections"] * 3 + site["tags"] + site["authors"]
-            + [f"/search/?q={word}" for word in ("council", "river budget", "school", "flood", "otter")] * 4
+            + [f"/search/?q={urllib.parse.quote_plus(q)}" for q in SEARCHES] * 4
             + ["/feed/", "/feed/atom/", "/sitemap.xml", "/sitemap-articles.xml", "/news-sitemap.xml",
                "/corrections/", "/archive/", "/health/"] * 3
         )  # fmt: skip
