@@ -27,7 +27,9 @@ a short lock in the cache and rebuilds it; meanwhile the others are served the p
   others (``utm_source``, ``fbclid``, noise) are dropped from the request before the page is rendered;
 - the shared entries, one per address, hold 200 responses to addresses without a query string; everything
   else (404s, redirects, searches, older pages of a list) goes to a fixed set of ``BOUNDED_SLOTS`` entries;
-- only a session that exists bypasses the cache: a made-up ``sessionid`` cookie is dropped.
+- only a session that exists bypasses the cache: a made-up ``sessionid`` cookie is dropped;
+- an address never seen that the content app says certainly does not exist (``set_missing_source()``) gets
+  the stored 404 page, which is the same for every address, instead of a rendering of its own.
 """
 
 import hashlib
