@@ -76,7 +76,7 @@ class _Config:
         self.forwarded_host = settings.USE_X_FORWARDED_HOST
         self.stale_ns = settings.PAGE_CACHE_STALE_SECONDS * 1_000_000_000
         self.session_cookie = settings.SESSION_COOKIE_NAME
-        self.versions = pagecache_versions.store(self.shared)
+        self.versions = None  # made on first use, where a failure (an unwritable stamp file) is handled
 
 
 _config = None
@@ -96,7 +96,10 @@ def _forget_config(**kwargs):
 
 
 def _versions():
-    return config().versions
+    current = config()
+    if current.versions is None:
+        current.versions = pagecache_versions.store(current.shared)
+    return current.versions
 
 
 # Hooks the content app registers from its AppConfig.ready(); the project package knows nothing of articles.

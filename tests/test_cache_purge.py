@@ -211,3 +211,13 @@ def test_a_purge_elsewhere_while_a_page_is_rendered_does_not_make_it_stale(clien
     template_rendered.connect(purge_once)
     assert get(client, vote.get_absolute_url())["X-Cache"] == "MISS"
     assert get(client, vote.get_absolute_url())["X-Cache"] == "HIT"
+
+
+def test_an_unusable_stamp_file_means_pages_served_uncached_not_errors(client, settings, commit, caplog):
+    settings.PAGE_CACHE_STAMP_FILE = "/proc/no-such-folder/stamp"  # can be neither made nor written
+    article = ArticleFactory(headline="Still served")
+    assert "Still served" in get(client, article.get_absolute_url()).content.decode()
+    article.headline = "Still saved"
+    commit(article.save)
+    assert "Still saved" in get(client, article.get_absolute_url()).content.decode()
+    assert "Page cache unavailable" in caplog.text
