@@ -63,12 +63,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a stored page holds every header the others add and a hit runs none of them.
+    "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,13 +149,18 @@ else:
         }
     }
 
-# Whole-page cache for anonymous readers (newsroom/pagecache.py). Pages are invalidated by a content version
-# that every change bumps, so the lifetime below only bounds memory, never freshness.
+# Whole-page cache for anonymous readers (newsroom/pagecache.py, docs/performance.md). A change purges the
+# pages that show it, so the lifetime below only bounds memory, never freshness. After a change, readers may
+# be served the previous copy for PAGE_CACHE_STALE_SECONDS at most while one of them rebuilds it.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
+PAGE_CACHE_STALE_SECONDS = int(os.environ.get("PAGE_CACHE_STALE_SECONDS", 10))
 PAGE_CACHE_CDN_MAX_AGE = int(os.environ.get("PAGE_CACHE_CDN_MAX_AGE", 60))
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/health/", "/media/", "/static/")
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", str(BASE_DIR / ".pagecache-stamp"))
+# Caching proxies in front (Varnish with deploy/varnish/newsroom.vcl): each is sent a PURGE request with the
+# surrogate keys of every change, in an xkey-purge header.
+PAGE_CACHE_PURGE_URLS = env_list("PAGE_CACHE_PURGE_URLS")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
