@@ -5,6 +5,19 @@ from dataclasses import dataclass, field
 CREATED, UPDATED, UNCHANGED, CONFLICT, FAILED = "created", "updated", "unchanged", "conflict", "failed"
 
 
+class ReportWarning(str):
+    """A warning's text, with the kind it is grouped under in the report."""
+
+    kind = "Other"
+
+
+def warning(kind, text):
+    """A warning to show under ``kind`` ("Liquid", "Links", "Images", ...)."""
+    made = ReportWarning(text)
+    made.kind = kind
+    return made
+
+
 @dataclass
 class FileResult:
     path: str

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .frontmatter import FrontMatterError, decode, load_yaml, text_of, typed
+from .frontmatter import FrontMatterError, decode, jsonable, load_yaml, text_of, typed
 
 DEFAULT_PERMALINK = "/:categories/:year/:month/:day/:title:output_ext"
 PERMALINK_STYLES = {
@@ -58,6 +58,7 @@ class Site:
     excerpt_separator: str = "\n\n"
     authors: dict = field(default_factory=dict)
     defaults: list = field(default_factory=list)
+    config: dict = field(default_factory=dict)  # _config.yml as Liquid's ``site`` sees it
 
     @classmethod
     def load(cls, root):
@@ -66,6 +67,7 @@ class Site:
         if site.root is None:
             return site
         config = _read_yaml(site.root, "_config.yml")
+        site.config = {str(key): value for key, value in jsonable(config).items()}
         zone = text_of(config.get("timezone"))
         if zone:
             try:

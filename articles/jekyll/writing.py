@@ -24,7 +24,8 @@ from taggit.models import Tag
 from .. import search
 from ..models import Article, ArticleImage, ArticleRedirect, Author, Byline, TaggedArticle
 from ..signals import search_indexing_deferred
-from . import liquid
+from . import links
+from .liquid import Renderer
 from .reading import unique, web_address
 from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileResult
 
@@ -43,6 +44,13 @@ class Writer:
         self.user = user
         self.authors = {}
         self.tags = {}
+        self.renderers = {}
+
+    def renderer(self, site):
+        """The Liquid renderer for a site (its includes are read once per import)."""
+        if id(site) not in self.renderers:
+            self.renderers[id(site)] = (site, Renderer(site, self.planner.resolve_post))
+        return self.renderers[id(site)][1]
 
     def reset(self):
         """Forget every row cached in this import (after a write was rolled back)."""
@@ -78,13 +86,16 @@ class Writer:
                 result.url, result.article_id = article.get_absolute_url(), article.pk
                 return CONFLICT
 
-        body, liquid_warnings = post.body, []
+        body, post_links = post.body, []
         if post.render_liquid:
-            expanded = liquid.expand(post.body, post.site, self.planner.resolve_post)
-            body, liquid_warnings = expanded.text, expanded.warnings
-        result.warnings += unique(liquid_warnings)
-        standfirst = standfirst_of(post, body)
+            rendered = self.renderer(post.site).render(post.body, post.page)
+            body, post_links = rendered.text, rendered.post_links
+            result.warnings += rendered.warnings
         body, body_images = self.media.body_images(post, body.strip("\n"), previous.get("images", {}), result)
+        body, link_warnings = links.resolve(body, post.site, self.planner.address)
+        result.warnings += link_warnings
+        body = links.replace_placeholders(body, post_links)
+        standfirst = standfirst_of(post, body)
         hero = self.media.hero(post, previous.get("hero"), result)
 
         authors = [self._author(name, post, result) for name in post.authors]
