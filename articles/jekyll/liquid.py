@@ -15,13 +15,13 @@ environment does not know is kept as text with a warning, as is an include that 
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from liquid import Environment, Mode
 from liquid.ast import Node
-from liquid.builtin.expressions import Path as LiquidPath
-from liquid.builtin.expressions import tokenize
+from liquid.builtin.expressions import parse_primitive, tokenize
 from liquid.context import RenderContext
 from liquid.exceptions import LiquidError, LoopIterationLimitError, ResourceLimitError
 from liquid.lex import compile_liquid_rules
@@ -229,8 +229,8 @@ class IncludeNode(MarkupNode):
             return text
         cleaned = re.sub(r"^([ \t]*)&gt;", r"\1>", rendering.sanitize(text), flags=re.MULTILINE)
         cleaned = cleaned.replace(' class=""', "")
-        before = {name.lower() for name in HTML_TAG.findall(text)} & DANGEROUS_TAGS
-        removed = sorted(before - {name.lower() for name in HTML_TAG.findall(cleaned)})
+        before, after = (Counter(name.lower() for name in HTML_TAG.findall(html)) for html in (text, cleaned))
+        removed = sorted(name for name in DANGEROUS_TAGS if before[name] > after[name])
         if EVENT_HANDLER.search(text):
             removed.append("event handler attributes")
         if re.search(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):", text, re.IGNORECASE):
@@ -259,7 +259,7 @@ class IncludeTag(MarkupTag):
             key, double, single, variable = match.groups()
             if variable is not None:
                 tokens = TokenStream(tokenize(variable, parent_token=stream.current))
-                parameters.append((key, LiquidPath.parse(self.env, tokens)))
+                parameters.append((key, parse_primitive(self.env, tokens)))
             else:
                 parameters.append((key, re.sub(r"\\(.)", r"\1", double if double is not None else single)))
         return IncludeNode(token, name, parameters)
