@@ -36,14 +36,17 @@ TWITTER = re.compile(r"(?:twitter\.com|x\.com)/@?([A-Za-z0-9_]{1,15})", re.IGNOR
 class Writer:
     """Writes posts for one import; authors and tags are looked up once per import."""
 
-    def __init__(self, *, planner, media, dry_run=False, force=False, user=None):
+    def __init__(self, *, planner, media, dry_run=False, force=False, user=None, as_drafts=False):
         self.planner = planner
         self.media = media
         self.dry_run = dry_run
         self.force = force
+        self.as_drafts = as_drafts
+        self.written = None  # the article the current write is about
         self.user = user
         self.authors = {}
         self.tags = {}
+        self.sections_seen = set()
         self.renderers = {}
 
     def renderer(self, site):
@@ -56,6 +59,7 @@ class Writer:
         """Forget every row cached in this import (after a write was rolled back)."""
         self.authors = {}
         self.tags = {}
+        self.sections_seen = set()
         self.media.reset()
         self.planner.reset()
 
@@ -70,6 +74,9 @@ class Writer:
             result.reason = f"could not be saved: {error}"
             return result
         result.outcome = outcome
+        if plan.existing is not None or outcome == CREATED:
+            article = self.written
+            result.status, result.published_at = article.status, article.published_at
         if outcome == CONFLICT:
             result.reason = (
                 "changed in Newsroom since it was imported; not overwritten (import again with --force "
@@ -78,7 +85,7 @@ class Writer:
         return result
 
     def _write(self, post, plan, result):
-        article = plan.existing
+        article = self.written = plan.existing
         previous = (article.source_data or {}).get("import", {}) if article else {}
         if article is not None:
             current = state_of(article)
@@ -100,15 +107,15 @@ class Writer:
 
         authors = [self._author(name, post, result) for name in post.authors]
         authors = unique(authors, key=lambda author: author.pk)
-        sections = [self._section(name) for name in post.categories]
+        sections = [self._section(name, result) for name in post.categories]
         sections = unique(sections, key=lambda section: section.pk)
-        tags = unique((self._tag(name) for name in post.tags), key=lambda tag: tag.pk)
+        tags = unique((self._tag(name, result) for name in post.tags), key=lambda tag: tag.pk)
 
         values = {
             "headline": post.title,
             "standfirst": standfirst,
             "body": body,
-            "status": post.status,
+            "status": self._status(post, article),
             "published_at": post.date,
             "revised_at": post.revised_at,
             "featured": post.featured,
@@ -136,7 +143,7 @@ class Writer:
 
         created = article is None
         if created:
-            article = Article(source_file=post.key, slug=plan.slug, created_by=self.user)
+            article = self.written = Article(source_file=post.key, slug=plan.slug, created_by=self.user)
         for name, value in values.items():
             setattr(article, name, value)
         article.section = sections[0] if sections else None
@@ -191,6 +198,7 @@ class Writer:
                 result.warnings.append(f"old address {path} already redirects to another article; left as it was")
         missing = [ArticleRedirect(old_path=path, article=article) for path in wanted if path not in known]
         ArticleRedirect.objects.bulk_create(missing)
+        result.redirects += [redirect.old_path for redirect in missing]
         return bool(missing)
 
     # Authors, sections and tags, looked up once per run
@@ -204,6 +212,7 @@ class Writer:
         author = Author.objects.filter(name__iexact=display).order_by("pk").first()
         if author is None and details.get("email"):
             author = Author.objects.filter(email__iexact=details["email"]).order_by("pk").first()
+        result.record("author", author.name if author else display, created=author is None)
         if author is None:
             author = Author(name=display)
             twitter = details.get("twitter", "")
@@ -224,19 +233,31 @@ class Writer:
         self.authors[display.lower()] = author
         return author
 
-    def _section(self, name):
+    def _section(self, name, result):
         section = self.planner.planned_section(name)
         if section.pk is None:
             section.save()
+            result.record("section", section.name, created=True)
+        elif section.pk not in self.sections_seen:
+            result.record("section", section.name, created=False)
+        self.sections_seen.add(section.pk)
         return section
 
-    def _tag(self, name):
+    def _tag(self, name, result):
         name = name[:100]
         tag = self.tags.get(name.lower())
         if tag is None:
-            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first() or Tag.objects.create(name=name)
+            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
+            result.record("tag", tag.name if tag else name, created=tag is None)
+            tag = tag or Tag.objects.create(name=name)
             self.tags[name.lower()] = tag
         return tag
+
+    def _status(self, post, article):
+        """The status the file asks for; with ``as_drafts``, new articles wait in review for an editor."""
+        if not self.as_drafts:
+            return post.status
+        return article.status if article is not None else Article.Status.REVIEW
 
     def _save_images(self, article, images, previous):
         """Create or update the article's body images; True if the body needs rendering again."""
