@@ -142,6 +142,16 @@ class ImportReport:
     def in_review(self):
         return self.seen_as(REVIEW)
 
+    @property
+    def states(self):
+        """What readers see of the articles this import created or updated, as (label, results)."""
+        return [
+            ("Live now", self.live),
+            ("Scheduled", self.scheduled),
+            ("In review", self.in_review),
+            ("Kept as drafts", self.drafts),
+        ]
+
     def records(self, what, how):
         """Names of the authors, sections or tags (``what``) this import created or matched (``how``)."""
         names = [
@@ -195,12 +205,7 @@ class ImportReport:
             lines.append("Imported as drafts: new articles wait in review for an editor.")
         lines += [f"Problem: {problem}" for problem in self.problems]
         lines += [f"Note: {note}" for note in self.notes]
-        for label, results in (
-            ("Live now", self.live),
-            ("Scheduled", self.scheduled),
-            ("In review", self.in_review),
-            ("Kept as drafts", self.drafts),
-        ):
+        for label, results in self.states:
             if results:
                 lines.append(f"{label} ({len(results)}):")
                 for result in results:
