@@ -50,7 +50,7 @@ class Planner:
                 # The slug comes from the front matter slug or the file name, else the title (or the Jekyll slug).
                 text = next((text for text in (post.slug_source, post.jekyll_slug) if slugify(text)), "article")
                 slug = unique_slug(Article, text, taken=taken)
-                section = self.planned_section(post.categories[0]) if post.categories else None
+                section = self.planned_section(post.categories[0], post.site) if post.categories else None
                 url = reverse("articles:article", kwargs={"section": section.slug if section else "news", "slug": slug})
                 self.plans[post.key] = Plan(slug, url)
             for old in post.old_paths:
@@ -75,17 +75,22 @@ class Planner:
         self.addresses = {}
         self.load_sections()
 
-    def planned_section(self, name):
-        """The section a Jekyll category names: an existing one, or a new one (not saved) with a free slug."""
+    def planned_section(self, name, site=None):
+        """The section a Jekyll category names: an existing one, or a new one (not saved) with a free slug.
+
+        A new section takes the slug and description ``_data/sections.yml`` gives it (as the export writes them).
+        """
         name = name[:100]
         found = self.sections.get(name.lower()) or self.sections.get(slugify(name))
         if found is None:
-            base = slugify(name)[:90].strip("-") or "section"
+            details = site.sections.get(name.lower(), {}) if site is not None else {}
+            base = slugify(details.get("slug") or name)[:90].strip("-") or "section"
             try:
                 validate_section_slug(base)
             except ValidationError:
                 base = f"{base}-section"
             found = Section(name=name, slug=unique_slug(Section, base, max_length=100, taken=self.section_slugs))
+            found.description = details.get("description", "")
             self.sections[name.lower()] = found
         return found
 

@@ -107,7 +107,7 @@ class Writer:
 
         authors = [self._author(name, post, result) for name in post.authors]
         authors = unique(authors, key=lambda author: author.pk)
-        sections = [self._section(name, result) for name in post.categories]
+        sections = [self._section(name, post.site, result) for name in post.categories]
         sections = unique(sections, key=lambda section: section.pk)
         tags = unique((self._tag(name, result) for name in post.tags), key=lambda tag: tag.pk)
 
@@ -133,7 +133,10 @@ class Writer:
             "tags": sorted(tag.name.lower() for tag in tags),
             "authors": [author.pk for author in authors],
             "hero": (hero or {}).get("name", ""),
-            "images": sorted([ref, img["name"], img["alt"], img["caption"]] for ref, img in body_images.items()),
+            "images": sorted(
+                [ref, img["name"], img["alt"], img["caption"], *([img["credit"]] if img["credit"] else [])]
+                for ref, img in body_images.items()
+            ),
         }
         wanted = _comparable(wanted)
         if article is not None and fingerprint(wanted) == fingerprint(current):
@@ -233,8 +236,8 @@ class Writer:
         self.authors[display.lower()] = author
         return author
 
-    def _section(self, name, result):
-        section = self.planner.planned_section(name)
+    def _section(self, name, site, result):
+        section = self.planner.planned_section(name, site)
         if section.pk is None:
             section.save()
             result.record("section", section.name, created=True)
@@ -272,6 +275,7 @@ class Writer:
             if image.image.name != details["name"]:
                 image.image = details["name"]
             image.alt, image.caption, image.position = details["alt"], details["caption"], details["position"]
+            image.credit = details.get("credit", "")
             image.save()
         return bool(images) or bool(previous)
 
@@ -345,7 +349,9 @@ def state_of(article):
             "tags": sorted(name.lower() for name in article.tags.values_list("name", flat=True)),
             "authors": list(article.bylines.order_by("position", "pk").values_list("author_id", flat=True)),
             "hero": article.hero_image.name or "",
-            "images": sorted([i.ref, i.image.name, i.alt, i.caption] for i in article.images.all()),
+            "images": sorted(
+                [i.ref, i.image.name, i.alt, i.caption, *([i.credit] if i.credit else [])] for i in article.images.all()
+            ),
         }
     )
 
