@@ -213,3 +213,22 @@ def test_the_liquid_sample_site_renders_without_warnings():
         result = Renderer(post.site, lambda name: "/news/x/").render(post.body, post.page)
         assert result.warnings == [], entry.key
         assert "{%" not in result.text and "{{" not in result.text
+
+
+def test_a_statement_that_fails_is_left_out_with_a_warning_and_the_rest_renders(tmp_path):
+    text, warnings = render(site_with(tmp_path), "{% assign n = 3 %}{{ n | plus: 2 }} {{ n | divided_by: 0 }}after")
+    assert text == "5 after"
+    assert warnings == ["Liquid error in divided_by (divided_by: can't divide by 0); left out"]
+
+
+def test_broken_liquid_keeps_the_body_as_written(tmp_path):
+    text, warnings = render(site_with(tmp_path), "Costs {{ unclosed")
+    assert text == "Costs {{ unclosed"
+    assert warnings == ["Liquid not rendered (expected '}}', found end of file); kept as text"]
+
+
+def test_highlight_inside_an_include_is_escaped_html_code(tmp_path):
+    site = site_with(tmp_path, {"code.html": "{% highlight html %}<b>x</b> & y{% endhighlight %}"})
+    text, warnings = render(site, "{% include code.html %}")
+    assert text == '<pre><code class="language-html">&lt;b&gt;x&lt;/b&gt; &amp; y</code></pre>'
+    assert warnings == []

@@ -14,6 +14,7 @@ environment does not know is kept as text with a warning, as is an include that 
 ``links.resolve`` turns into the linked article's new address, whatever prefix surrounds it.
 """
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from liquid import Environment, Mode
 from liquid.ast import Node
 from liquid.builtin.expressions import parse_primitive, tokenize
 from liquid.context import RenderContext
-from liquid.exceptions import LiquidError, LoopIterationLimitError, ResourceLimitError
+from liquid.exceptions import LiquidError, LiquidSyntaxError, LoopIterationLimitError, ResourceLimitError
 from liquid.lex import compile_liquid_rules
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
@@ -287,6 +288,10 @@ class HighlightNode(MarkupNode):
         self.block.render(context, code)
         code = code.getvalue().strip("\n")
         language = (re.match(r"\s*([\w+#.-]*)", self.markup).group(1)).lower()
+        if context.env.state.depth > 0:  # inside an include, whose output is HTML
+            css = f' class="language-{language}"' if language else ""
+            buffer.write(f"<pre><code{css}>{html.escape(code, quote=False)}</code></pre>")
+            return True
         longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=2)
         fence = "`" * (longest + 1)
         before = "\n" if buffer.getvalue()[-1:] not in {"", "\n"} else ""
@@ -365,6 +370,17 @@ class JekyllEnvironment(Environment):
         self.site_variables = {**site.config, "url": site.url, "baseurl": site.baseurl}
         self.known_tags = set(self.tags) | INNER_TAGS | {tag.end for tag in self.tags.values() if tag.end}
 
+    def error(self, exc, msg=None, token=None):
+        """A statement that fails while rendering (a bad filter argument, say) is left out with a warning;
+        syntax errors and limits stop the render (the caller keeps the text)."""
+        if not isinstance(exc, LiquidError):
+            exc = exc(msg, token=token)
+        elif not exc.token:
+            exc.token = token
+        if isinstance(exc, LiquidSyntaxError | ResourceLimitError) or exc.token is None:
+            raise exc
+        self.state.warn(f"Liquid error in {short(exc.token.value)} ({reason(exc)}); left out")
+
     def setup_tags_and_filters(self, *, extra=False):
         super().setup_tags_and_filters(extra=extra)
         for name in ("render", "include"):
@@ -384,7 +400,7 @@ def protect(source, env, where="", variables=False):
         if kind == "TAG":
             name = match.group("name")
             if name in {"comment", "endcomment"}:
-                comment += 1 if name == "comment" else -1
+                comment = comment + 1 if name == "comment" else max(comment - 1, 0)
             if comment > 0 or name == "endcomment":
                 continue
             expression = match.group("expr") or ""
