@@ -5,11 +5,15 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links the site prints and serves (logins, canonical, feeds, Open Graph) follow the dev server's address;
+# a wildcard HOST is reached on this machine as 127.0.0.1. Set SITE_URL to override.
+SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+export SITE_URL
 
 .PHONY: run test lint format migrate demo admin bench bench-import soak clean help
 
 help:
-	@echo "make run    set everything up and serve http://$(HOST):$(PORT)"
+	@echo "make run    set everything up and serve $(SITE_URL) (HOST=... PORT=... to change)"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  performance benchmark (see docs/performance.md)"
@@ -40,7 +44,7 @@ admin: migrate
 	$(PY) manage.py ensure_admin
 
 run: demo admin
-	@echo "Serving http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop with Ctrl-C."
+	@echo "Serving $(SITE_URL)/ (admin at $(SITE_URL)/admin/). Stop with Ctrl-C."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev

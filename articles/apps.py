@@ -10,11 +10,13 @@ class ArticlesConfig(AppConfig):
 
         from newsroom import pagecache
 
-        from . import signals  # noqa: F401
+        from . import cachekeys, signals, staff, versions  # noqa: F401 - signals, staff, versions connect receivers
         from .admin.overview import admin_overview
         from .workflow import next_scheduled_publish
 
         # The project package knows nothing of articles; it asks through these hooks.
         admin.site.set_overview_provider(admin_overview)
         pagecache.set_next_change_source(next_scheduled_publish)
+        pagecache.set_surrogate_key_source(cachekeys.page_keys)
+        pagecache.set_missing_source(cachekeys.certainly_missing)
         pagecache.set_query_parameters("q", "page", "before", "after", "p")  # search, lists, sitemap pages

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -119,6 +120,20 @@ class TaggedArticle(TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
 
 
+class VersionRecord(models.Model):
+    """What each entry of an article's history keeps besides the article's own fields (``articles.versions``)."""
+
+    related = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Tags, body images and corrections as they were in this version; empty if not recorded.",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -161,6 +176,23 @@ class Article(models.Model):
     hero_400 = ImageSpecField(source="hero_image", id="newsroom:webp400")
     hero_800 = ImageSpecField(source="hero_image", id="newsroom:webp800")
     hero_1200 = ImageSpecField(source="hero_image", id="newsroom:webp1200")
+    focal_x = models.FloatField(
+        "focal point across",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Where the photo's point of interest is, from 0 (left edge) to 1 (right edge); "
+        "cropped renditions (cards, social cards, squares) keep it in view.",
+    )
+    focal_y = models.FloatField(
+        "focal point down",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="From 0 (top edge) to 1 (bottom edge).",
+    )
+    hero_card = ImageSpecField(source="hero_image", id="newsroom:card")
+    hero_card_1200 = ImageSpecField(source="hero_image", id="newsroom:card1200")
+    hero_social = ImageSpecField(source="hero_image", id="newsroom:social")
+    hero_square = ImageSpecField(source="hero_image", id="newsroom:square")
 
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     section = models.ForeignKey(
@@ -219,7 +251,9 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body_html", "updated_at", "revision", "search_vector"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "updated_at", "revision", "search_vector"], bases=[VersionRecord]
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -295,6 +329,12 @@ class Article(models.Model):
         """Render the body again, for when its images change."""
         self.body_html = render_body(self.body, self.images.all())
         Article.objects.filter(pk=self.pk).update(body_html=self.body_html)
+
+    def make_crops_on_commit(self):
+        """Cut the photo's crops around its focal point once the save commits, outside the write lock."""
+        if self.hero_image:
+            for rendition in (self.hero_card, self.hero_card_1200, self.hero_social, self.hero_square):
+                transaction.on_commit(rendition.generate)
 
     @property
     def is_public(self):
@@ -410,3 +450,36 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article}"
+
+
+class ArticleDraft(models.Model):
+    """Text autosaved from the change form while someone types: kept apart from the article itself.
+
+    An autosave never touches the article row, so it cannot publish anything, change what readers of a live
+    story see, or add to the history. It is offered back when the same person opens the form again, and
+    removed when they save the article. ``article`` is empty for a story not yet saved once.
+    """
+
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The article's revision the text was typed over."
+    )
+    headline = models.CharField(max_length=200, blank=True)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    new_images = models.JSONField(
+        default=dict, blank=True, help_text="For a new article: the images dropped into it (pending upload tokens)."
+    )
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_article_draft"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="unique_new_article_draft"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Autosaved text of {self.article or 'a new article'} by {self.user}"

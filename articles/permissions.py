@@ -59,6 +59,21 @@ def can_read_history(user, article):
     return can_edit_any(user) or is_own(user, article)
 
 
+def restorable_fields(user):
+    """The publishing fields a user may bring back from an old version along with its content.
+
+    The same rule as the change form, where these fields are read-only to writers: editors may restore
+    status, publish time, address, hiding and canonical URL, and featuring if they may feature.
+    """
+    fields = ["status", "published_at", "slug", "hidden", "canonical_url"] if can_publish(user) else []
+    return fields + ["featured"] if can_feature(user) else fields
+
+
+def can_manage_staff(user):
+    """Add staff members, give them a role and a byline, and take them off the desk: site admins."""
+    return user.is_active and user.is_superuser
+
+
 def can_transition(user, article, to):
     """May the user move the article from its current status to ``to``?
 

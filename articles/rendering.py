@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 IMAGE_REFERENCE = re.compile(r"^\[\[image:([\w-]+)\]\]\s*$", re.MULTILINE)
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl",
+    "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl",
     "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe", "img", "ins",
     "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "small", "source", "span", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
@@ -185,14 +185,19 @@ def _as_typed(text):
     return "\n".join(f"<p>{escape(block.strip())}</p>" for block in blocks if block.strip())
 
 
+def image_references(text):
+    """The body image references a body places, in order (the admin refuses a save that names a missing one)."""
+    return IMAGE_REFERENCE.findall(text or "")
+
+
 def _place_images(text, images):
-    """Swap ``[[image:REF]]`` lines for figures; unknown references are left for the editor to see."""
+    """Swap ``[[image:REF]]`` lines for figures. A reference to no image shows readers nothing."""
     by_ref = {image.ref: image for image in images}
 
     def figure(match):
         image = by_ref.get(match.group(1))
         if image is None or not image.image:
-            return match.group(0)
+            return ""
         html = render_to_string("articles/includes/body_image.html", {"image": image})
         # Collapse to one line so Markdown keeps it as a single raw HTML block.
         return "\n" + " ".join(html.split()) + "\n"

@@ -6,13 +6,14 @@ from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from taggit.models import Tag
 
 from newsroom import pagecache
 
-from . import search
+from . import cachekeys, search
 from .context_processors import NAV_CACHE_KEY
 from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, Section
 
@@ -70,22 +71,109 @@ def index_articles_of_author(sender, instance, created, raw=False, **kwargs):
             search.index_article(article)
 
 
-# Page cache: any change readers could see makes every cached page stale, once the change is committed.
-
-_CONTENT_MODELS = [Article, Author, Byline, Section, Correction, ArticleImage, ArticleRedirect, Tag]
+# Page cache: a change purges the pages that show what changed (articles/cachekeys.py), once it commits.
 
 
-def _bump_page_cache_on_commit(**kwargs):
-    if kwargs.get("raw"):
+@receiver(pre_save, sender=Article)
+def purge_where_the_article_was(sender, instance, raw=False, **kwargs):
+    """A story moved to another section or date leaves the pages of the old one too."""
+    if not raw and instance.pk:
+        old = Article.objects.filter(pk=instance.pk).values_list("section_id", "published_at").first()
+        if old:
+            year = old[1] and old[1].astimezone(timezone.get_current_timezone()).year
+            cachekeys.changed([instance.pk], keys=[f"archive-{year}"] if year else (), section_ids=[old[0]])
+
+
+@receiver(post_save, sender=Article)
+def purge_pages_of_saved_article(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cachekeys.changed([instance.pk])
+
+
+@receiver(pre_delete, sender=Article)
+def purge_pages_of_deleted_article(sender, instance, **kwargs):
+    cachekeys.changed(keys=cachekeys.keys_before_delete(instance))
+
+
+@receiver(post_save, sender=Byline)
+@receiver(post_delete, sender=Byline)
+@receiver(pre_save, sender=Byline)
+def purge_pages_of_byline(sender, instance, raw=False, **kwargs):
+    if raw:
         return
-    transaction.on_commit(pagecache.bump)
+    authors = [instance.author_id]
+    if kwargs.get("signal") is pre_save and instance.pk:
+        authors += Byline.objects.filter(pk=instance.pk).values_list("author_id", flat=True)
+    cachekeys.changed([instance.article_id], author_ids=authors)
 
 
-for _model in _CONTENT_MODELS:
-    post_save.connect(_bump_page_cache_on_commit, sender=_model, dispatch_uid=f"pagecache-save-{_model.__name__}")
-    post_delete.connect(_bump_page_cache_on_commit, sender=_model, dispatch_uid=f"pagecache-del-{_model.__name__}")
+@receiver(post_save, sender=Correction)
+@receiver(post_delete, sender=Correction)
+def purge_pages_of_correction(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cachekeys.changed([instance.article_id], keys=["corrections"])
+
+
+@receiver(post_save, sender=ArticleImage)
+@receiver(post_delete, sender=ArticleImage)
+def purge_pages_of_image(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cachekeys.changed([instance.article_id])
+
+
+@receiver(post_save, sender=ArticleRedirect)
+@receiver(post_delete, sender=ArticleRedirect)
+def purge_redirect_pages(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cachekeys.changed(keys=[pagecache.MISSING])
+
+
+@receiver(post_save, sender=Article.tags.through)
+@receiver(post_delete, sender=Article.tags.through)
+def purge_pages_of_tagging(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cachekeys.changed([instance.content_object_id], tag_ids=[instance.tag_id])
+
+
+def _purge_after_m2m_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags or extra sections added, removed or cleared, from either side of the relation."""
+    field = "tag_ids" if sender is Article.tags.through else "section_ids"
+    if action == "pre_clear":  # what is about to be cleared is known only now
+        if reverse:
+            articles = sender.objects.filter(**{_other_field(sender): instance.pk})
+            cachekeys.changed(list(articles.values_list(_article_field(sender), flat=True)), **{field: [instance.pk]})
+        else:
+            others = sender.objects.filter(**{_article_field(sender): instance.pk})
+            cachekeys.changed([instance.pk], **{field: list(others.values_list(_other_field(sender), flat=True))})
+    elif action in {"post_add", "post_remove", "post_clear"}:
+        if reverse:
+            cachekeys.changed(pk_set or (), **{field: [instance.pk]})
+        else:
+            cachekeys.changed([instance.pk], **{field: pk_set or ()})
+
+
+def _article_field(through):
+    return "content_object_id" if through is Article.tags.through else "article_id"
+
+
+def _other_field(through):
+    return "tag_id" if through is Article.tags.through else "section_id"
+
+
 for _through in (Article.tags.through, Article.extra_sections.through):
-    m2m_changed.connect(_bump_page_cache_on_commit, sender=_through, dispatch_uid=f"pagecache-m2m-{_through.__name__}")
+    m2m_changed.connect(_purge_after_m2m_change, sender=_through, dispatch_uid=f"pagecache-m2m-{_through.__name__}")
+
+
+def _purge_everything(sender, raw=False, created=False, **kwargs):
+    """Sections, authors and tags are named on every page (navigation, bylines, tag links); a new author or
+    tag is on none yet (the byline or tagging that adds it purges its article's pages)."""
+    if not raw and not (created and sender is not Section):
+        cachekeys.changed(keys=[pagecache.ALL])
+
+
+for _model in (Section, Author, Tag):
+    post_save.connect(_purge_everything, sender=_model, dispatch_uid=f"pagecache-save-{_model.__name__}")
+    post_delete.connect(_purge_everything, sender=_model, dispatch_uid=f"pagecache-del-{_model.__name__}")
 
 
 @receiver(post_save, sender=Section)

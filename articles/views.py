@@ -120,6 +120,13 @@ class ArchiveView(CursorListMixin, ListView):
 
     template_name = "articles/archive.html"
 
+    def get(self, request, *args, **kwargs):
+        self.object_list = self.get_queryset()
+        self.page = paginate(self.object_list, request.GET, self.per_page)
+        if not self.page:  # the query above says so: a period with no story is not a page of the archive
+            raise Http404("No stories were published in this period.")
+        return self.render_to_response(self.get_context_data())
+
     def get_queryset(self):
         year, month, day = self.kwargs["year"], self.kwargs.get("month"), self.kwargs.get("day")
         self.list_title, start, end = archive_period(year, month, day)

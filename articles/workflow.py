@@ -70,7 +70,7 @@ def save_revision(article, *, by, note=""):
         article.revision += 1
     if by is not None:
         article._history_user = by
-    article._change_reason = _reason(note)
+    article._change_reason = change_reason(note)
     try:
         article.save()
     except BaseException:
@@ -81,7 +81,7 @@ def save_revision(article, *, by, note=""):
         del article._change_reason  # a later plain save() must not repeat this note
 
 
-def _reason(note):
+def change_reason(note):
     """The note as the history stores it (simple-history's change reason holds at most 100 characters)."""
     note = (note or "").strip()
     if not note:

@@ -19,6 +19,13 @@ class NewsroomAdminSite(admin.AdminSite):
     index_title = "Newsroom overview"
     index_template = "admin/newsroom_index.html"
     overview_provider = None
+    # The menu in the newsroom's words: each heading gathers the models of the apps listed (by app label),
+    # under the first app's address. Apps in ``site_admins_only`` are shown to superusers alone.
+    menu = [
+        ("Newsroom content", ["articles", "taggit"]),
+        ("Site administration", ["auth", "axes"]),
+    ]
+    site_admins_only = {"axes"}
 
     def get_urls(self):
         # Django's "view on site" redirect (admin/r/<content type>/<id>/), for objects the user may see only.
@@ -51,6 +58,25 @@ class NewsroomAdminSite(admin.AdminSite):
         if not allowed:
             raise Http404
         return shortcut(request, content_type_id, object_id)
+
+    def get_app_list(self, request, app_label=None):
+        """Django's app list gathered under ``menu``'s headings; with ``app_label``, the heading holding that app."""
+        apps = self._build_app_dict(request)
+        if not request.user.is_superuser:
+            for label in self.site_admins_only:
+                apps.pop(label, None)
+        sections = []
+        for heading, labels in self.menu:
+            present = [apps.pop(label) for label in labels if label in apps]
+            if present:
+                models = sorted((model for app in present for model in app["models"]), key=lambda m: m["name"])
+                members = {app["app_label"] for app in present}
+                sections.append({**present[0], "name": heading, "models": models, "members": members})
+        others = [{**app, "members": {app["app_label"]}} for app in apps.values()]
+        app_list = sections + sorted(others, key=lambda app: app["name"].lower())
+        if app_label is not None:
+            return [app for app in app_list if app_label in app["members"]]
+        return app_list
 
     def set_overview_provider(self, provider):
         self.overview_provider = provider

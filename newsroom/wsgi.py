@@ -4,4 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
-application = get_wsgi_application()
+# Page-cache hits are answered in front of Django (newsroom/pagecache_app.py); everything else goes through.
+from newsroom.pagecache_app import PageCacheApp  # noqa: E402
+
+application = PageCacheApp(get_wsgi_application())

@@ -45,7 +45,7 @@ def clear_own_redis_keys():
 @pytest.fixture(params=["locmem", "redis"])
 def page_cache(request, settings):
     """Run each test with the local-memory cache and with the machine's Redis."""
-    from newsroom import pagecache
+    from newsroom import pagecache, pagecache_versions
 
     if request.param == "redis":
         if not redis_available():
@@ -60,6 +60,8 @@ def page_cache(request, settings):
         clear_own_redis_keys()
     else:
         caches["default"].clear()
+        versions = pagecache_versions.store(shared=False)
+        versions.map[:] = bytes(len(versions.map))  # no purge stamps from another test (time travel included)
     pagecache._bump_pending = False  # no retry left over from another test
     yield request.param
     if request.param == "redis":
@@ -339,7 +341,7 @@ def test_random_404s_are_not_stored_and_do_not_push_real_pages_out(
         assert get(client, f"/{random_token()}/").status_code == 404
         assert get(client, f"/{random_token()}/{article.slug}/").status_code == 301
         assert get(client, f"/{random_token()}/{random_token()}").status_code == 301
-    assert stored_entries(page_cache) <= before + 4
+    assert stored_entries(page_cache) <= before + 4 + 1  # the slots, and the one 404 page every address shares
     with django_assert_num_queries(0):
         assert get(client, url)["X-Cache"] == "HIT"
 

@@ -104,3 +104,23 @@ def test_a_file_that_is_not_a_zip_is_reported(editor_client):
     upload = SimpleUploadedFile("site.zip", b"not a zip at all")
     report = editor_client.post(URL, {"files": [upload]}).context["report"]
     assert "not a readable .zip" in report.failed[0].reason
+
+
+def test_the_import_form_sets_labels_beside_fields_as_the_admin_does(editor_client):
+    html = editor_client.get(URL).content.decode()
+    assert '<fieldset class="module aligned">' in html
+    for name in ("files", "dry_run", "force", "as_drafts"):
+        assert f'class="form-row field-{name}' in html
+    assert '<div class="flex-container checkbox-row"><input type="checkbox" name="as_drafts"' in html
+
+
+def test_an_editor_imports_as_drafts_and_every_new_article_waits_in_review(editor_client):
+    upload = SimpleUploadedFile("2025-01-01-hello.md", b"---\ntitle: Hello\n---\nHi [there](/about/).\n")
+    response = editor_client.post(URL, {"files": [upload], "as_drafts": "on"})
+    report = response.context["report"]
+    article = Article.objects.get()
+    assert article.status == Article.Status.REVIEW
+    assert [result.headline for result in report.in_review] == ["Hello"] and not report.live
+    html = response.content.decode()
+    assert "Imported as drafts" in html and "<h3>In review (1)</h3>" in html
+    assert "<strong>1</strong> warning." in html and "<h4>Links (1 warning)</h4>" in html

@@ -34,12 +34,14 @@ def snapshot():
             "hidden": article.hidden,
             "meta_description": article.meta_description,
             "canonical_url": article.canonical_url,
-            "section": article.section.name if article.section else None,
-            "categories": sorted(c.name for c in article.extra_sections.all()),
+            "section": (article.section.name, article.section.slug, article.section.description)
+            if article.section
+            else None,
+            "categories": sorted((c.name, c.slug) for c in article.extra_sections.all()),
             "tags": sorted(t.name for t in article.tags.all()),
             "bylines": [(a.name, a.email, a.twitter, a.bio, bool(a.photo)) for a in article.byline_authors],
             "hero": (bool(article.hero_image), article.hero_width, article.hero_alt, article.hero_caption),
-            "images": [(i.ref, i.alt, i.caption, i.width) for i in article.images.all()],
+            "images": [(i.ref, i.alt, i.caption, i.credit, i.width) for i in article.images.all()],
             "public": article.is_public,
             "scheduled": article.is_scheduled,
         }
@@ -54,7 +56,9 @@ def empty_database():
 
 
 def test_export_then_import_into_an_empty_database_reproduces_the_articles(tmp_path):
-    local, world = SectionFactory(name="Local", slug="local"), SectionFactory(name="World", slug="world")
+    """Every field, body-image credits and sections' own slugs (not the ones their names would give) included."""
+    local = SectionFactory(name="Local", slug="town", description="The town and the valley.")
+    world = SectionFactory(name="World", slug="abroad")
     mara = AuthorFactory(name="Mara Okafor", email="mara@example.org", twitter="mara", bio="City hall.",
                          photo=image_file("mara.jpg"))  # fmt: skip
     wire = AuthorFactory(name="Wire staff")
@@ -69,7 +73,7 @@ def test_export_then_import_into_an_empty_database_reproduces_the_articles(tmp_p
     )  # fmt: skip
     lead.extra_sections.add(world)
     ArticleImage.objects.create(article=lead, ref="map", image=image_file("map.png", fmt="PNG"), alt="A map",
-                                caption='The "new" lanes')  # fmt: skip
+                                caption='The "new" lanes', credit='Ann "Maps" O\'Neil')  # fmt: skip
     lead.rerender()
     ArticleFactory(headline="Hidden one", section=world, bylines=[mara], hidden=True, tags=[])
     ArticleFactory.scheduled(headline="Tomorrow's story", section=local, bylines=[wire])

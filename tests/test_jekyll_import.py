@@ -138,8 +138,9 @@ def test_front_matter_fields_become_article_fields(settings):
     assert "```python\nimport statistics" in methods.body
     assert 'class="footnote"' in methods.body_html
     assert "{{ page.title }}" in methods.body and "{% raw %}" not in methods.body
-    assert "{% include figure.html" in methods.body
-    assert any("include figure.html" in w for p, w in report.warnings if "how-we-checked" in p)
+    assert "{% include" not in methods.body and "<figcaption>Median waits by ward</figcaption>" in methods.body
+    assert "<figcaption>Median waits by ward</figcaption>" in methods.body_html
+    assert any("chart.png" in w and "not found" in w for p, w in report.warnings if "how-we-checked" in p)
 
     cafe = Article.objects.get(slug="zurich-cafe-owners-count-the-cost")
     assert [a.name for a in cafe.byline_authors] == ["Priya Raman", "Wire staff"]

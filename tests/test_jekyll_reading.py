@@ -123,3 +123,13 @@ def test_posts_are_found_in_posts_and_drafts_but_not_in_build_or_dependency_fold
         ("_posts/2025-01-01-one.md", False),
     ]
     assert missing == [tmp_path / "nowhere"]
+
+
+def test_a_post_gives_liquid_its_page_and_site_variables():
+    """What ``page`` and ``site`` hold in Liquid: the front matter and Jekyll's own values, baseurl apart."""
+    post = read(FIXTURES / "messy-site" / "news" / "_posts" / "2024-02-29-leap-day.md")
+    assert post.page["title"] == "no" and post.page["categories"] == ["news"]
+    assert post.page["date"] == post.date and post.page["date"].tzinfo == post.site.timezone
+    assert post.page["url"] == post.site.site_path(post.old_paths[0]) == "/news/2024/02/29/leap-day-floods/"
+    assert post.page["path"] == post.key
+    assert post.site.config["baseurl"] == "/archive" == post.site.baseurl

@@ -108,9 +108,11 @@ def test_body_images_are_placed_by_reference():
     assert "[[image:1]]" not in article.body_html
 
 
-def test_an_unknown_image_reference_is_left_visible_for_the_editor():
-    article = ArticleFactory(body="[[image:missing]]")
-    assert "[[image:missing]]" in article.body_html
+def test_an_unknown_image_reference_is_never_shown_to_readers_as_text():
+    """The admin refuses such a save (tests/test_desk_history.py); an import or an old body shows nothing."""
+    article = ArticleFactory(body="Before.\n\n[[image:missing]]\n\nAfter.")
+    assert "[[image" not in article.body_html
+    assert "Before." in article.body_html and "After." in article.body_html
 
 
 def test_changing_a_published_slug_or_section_records_a_redirect():

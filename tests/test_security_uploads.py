@@ -132,13 +132,16 @@ def test_location_is_stripped_from_the_stored_photo_and_every_rendition(editor_c
     assert response.status_code == 302
     article.refresh_from_db()
     files = [article.hero_image, article.hero_400, article.hero_800, article.hero_1200]
+    files += [article.hero_card, article.hero_card_1200, article.hero_social, article.hero_square]
     for image in files:
         path = Path(media_root, image.name)
         if not path.exists():
             image.generate()
         assert path.exists(), image.name
         assert not has_gps(path), image.name
-    assert {Image.open(Path(media_root, f.name)).format for f in files[1:]} == {"WEBP"}
+    formats = {f.name: Image.open(Path(media_root, f.name)).format for f in files[1:]}
+    assert formats.pop(article.hero_social.name) == "JPEG"  # what every social network reads
+    assert set(formats.values()) == {"WEBP"}
 
 
 def test_location_is_stripped_from_body_images_and_their_renditions(editor_client, editor, media_root):
@@ -287,6 +290,7 @@ def test_comments_and_metadata_are_gone_from_the_stored_photo_and_every_renditio
     assert response.status_code == 302
     article.refresh_from_db()
     files = [article.hero_image, article.hero_400, article.hero_800, article.hero_1200]
+    files += [article.hero_card, article.hero_card_1200, article.hero_social, article.hero_square]
     for data in stored_and_renditions(media_root, files):
         assert_no_metadata(data)
 

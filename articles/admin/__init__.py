@@ -5,4 +5,4 @@ Importing this package registers every model admin. Who may do what is asked of 
 what a status change does, of ``articles.workflow``.
 """
 
-from . import articles, people, redirects, sections, tags  # noqa: F401 - they register their model admins
+from . import articles, people, redirects, sections, staff, tags  # noqa: F401 - they register their model admins

@@ -1,9 +1,8 @@
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +14,10 @@ from .. import permissions
 from ..models import Article, ArticleImage, Byline, Correction
 from ..querysets import tags_visible_to
 from .actions import ArticleActionsMixin
+from .body_images import BodyImageFormSet
+from .desk import PHOTO_FIELDS, DeskAdminMixin
 from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
+from .history import ArticleHistoryMixin
 
 
 class BylineInline(admin.TabularInline):
@@ -34,6 +36,7 @@ class ArticleImageInline(admin.StackedInline):
     readonly_fields = ["preview"]
     verbose_name = "body image"
     verbose_name_plural = "body images"
+    formset = BodyImageFormSet
 
     @admin.display(description="in the body")
     def preview(self, obj):
@@ -86,8 +89,10 @@ class TagFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin):
-    list_display = ["thumbnail", "headline", "state", "section", "byline_list", "published_at", "featured", "live_link"]
+class ArticleAdmin(
+    ArticleHistoryMixin, DeskAdminMixin, ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin
+):
+    list_display = ["thumbnail", "headline", "state", "section", "byline_list", "live_link"]
     list_display_links = ["thumbnail", "headline"]
     list_filter = [
         StatusFilter,
@@ -107,7 +112,7 @@ class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAd
     readonly_fields = ["created_at", "updated_at", "created_by", "source_url", "source_file", "source_data"]
     fieldsets = [
         ("Story", {"fields": ["headline", "slug", "standfirst", "body", "revision_seen"]}),
-        ("Photo", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
+        ("Photo", {"fields": PHOTO_FIELDS}),
         ("Sections and tags", {"fields": ["section", "extra_sections", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "revised_at", "featured", "hidden"]}),
         (
@@ -188,7 +193,7 @@ class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAd
             obj.created_by = request.user
         try:
             with transaction.atomic():  # a savepoint, so the failed attempt does not doom the request's transaction
-                obj.save_revision(by=request.user)
+                self.save_article(request, obj, form)  # a revision, or what the pressed button asks for (desk.py)
         except OSError as error:
             # The media storage refused a new photo (full, unwritable): keep every other change.
             if not self._drop_uploads(obj):
@@ -239,23 +244,6 @@ class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAd
             Byline.objects.create(article=article, author=author)
         article.rerender()
 
-    def history_view(self, request, object_id, extra_context=None):
-        # Writers may read the history of their own articles only; simple-history alone would show any.
-        if not permissions.can_edit_any(request.user):
-            article = self.get_object(request, unquote(object_id))
-            if article is None or not permissions.can_read_history(request.user, article):
-                raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # The version shown is an old copy; the rules apply to the article as it is now.
-        current = self.get_object(request, object_id)
-        if current is None:
-            raise PermissionDenied
-        if request.method == "POST" and not self.has_change_permission(request, current):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
     # List columns
 
     @admin.display(description="")
@@ -264,14 +252,16 @@ class ArticleAdmin(ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAd
             return ""
         return format_html('<img src="{}" alt="" width="64" class="nr-thumb" loading="lazy">', obj.hero_400.url)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description="status", ordering="published_at")
     def state(self, obj):
-        if obj.is_scheduled:
-            return format_html(
-                '<span class="nr-state nr-scheduled">Scheduled</span> {}',
-                timezone.localtime(obj.published_at).strftime("%d %b %Y, %H:%M"),
-            )
-        return format_html('<span class="nr-state nr-{}">{}</span>', obj.status, obj.get_status_display())
+        """Status, publish time and featuring in one column, so the list fits a 1280-pixel screen."""
+        state = "scheduled" if obj.is_scheduled else obj.status
+        label = "Scheduled" if obj.is_scheduled else obj.get_status_display()
+        when = timezone.localtime(obj.published_at).strftime("%-d %b %Y, %H:%M") if obj.published_at else ""
+        featured = format_html(' <span class="nr-state nr-featured">{}</span>', "Featured") if obj.featured else ""
+        return format_html(
+            '<span class="nr-state nr-{}">{}</span>{}<span class="nr-meta">{}</span>', state, label, featured, when
+        )
 
     @admin.display(description="bylines")
     def byline_list(self, obj):

@@ -37,6 +37,12 @@ class JekyllImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label="Dry run", required=False, help_text="Show what would happen without saving anything."
     )
+    as_drafts = forms.BooleanField(
+        label="Import as drafts",
+        required=False,
+        help_text="New articles wait in review for an editor instead of going live or being scheduled. "
+        "Articles imported before keep their status.",
+    )
     force = forms.BooleanField(
         label="Overwrite editors' changes",
         required=False,
@@ -57,8 +63,8 @@ def import_view(request, model_admin):
     report = None
     form = JekyllImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = run_upload(form.cleaned_data["files"], request.user, form.cleaned_data["dry_run"],
-                            form.cleaned_data["force"])  # fmt: skip
+        options = {name: form.cleaned_data[name] for name in ("dry_run", "force", "as_drafts")}
+        report = run_upload(form.cleaned_data["files"], request.user, **options)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -69,7 +75,7 @@ def import_view(request, model_admin):
     return TemplateResponse(request, "admin/articles/import_jekyll.html", context)
 
 
-def run_upload(files, user, dry_run=False, force=False):
+def run_upload(files, user, dry_run=False, force=False, as_drafts=False):
     folder = tempfile.mkdtemp(prefix="jekyll-import-")
     archive_warnings = []
     try:
@@ -78,13 +84,13 @@ def run_upload(files, user, dry_run=False, force=False):
                 try:
                     archive_warnings += extract_zip(upload, folder)
                 except ArchiveError as error:
-                    importer = Importer(dry_run=dry_run)
+                    importer = Importer(dry_run=dry_run, as_drafts=as_drafts)
                     importer.report.add(FileResult(upload.name, "failed", reason=str(error)))
                     return importer.report
             else:
                 save_upload(upload, folder)
         root = site_folder(folder)
-        importer = Importer(dry_run=dry_run, force=force, user=user, display="key",
+        importer = Importer(dry_run=dry_run, force=force, as_drafts=as_drafts, user=user, display="key",
                             site_root=root if (root / "_config.yml").exists() else None)  # fmt: skip
         report = importer.run([root])
         report.notes += archive_warnings

@@ -4,7 +4,9 @@ Every article becomes a post: published and scheduled ones in ``_posts/YYYY-MM-D
 articles in review in ``_drafts/slug.md``. The front matter carries every field the importer reads, the
 body stays Markdown (body images as ordinary Markdown images under ``assets/``), and text that looks like
 Liquid is wrapped in ``{% raw %}`` so Jekyll shows it as written. ``permalink`` is the article's Newsroom
-address and ``redirect_from`` its older addresses, so a site built from the export keeps every link.
+address and ``redirect_from`` its older addresses, so a site built from the export keeps every link. Body images carry
+their credit in a kramdown attribute list (``{: data-credit="…"}``) and ``_data/sections.yml`` the sections'
+slugs, so importing the export gives back the same articles.
 """
 
 import re
@@ -59,12 +61,16 @@ class Exporter:
             Prefetch("images", queryset=ArticleImage.objects.order_by("position", "pk")),
         )
         self.out.mkdir(parents=True, exist_ok=True)
-        authors = {}
+        authors, sections = {}, {}
         for article in articles.order_by("published_at", "pk"):
             for byline in article.bylines.all():
                 authors[byline.author.pk] = byline.author
+            for section in [article.section, *article.extra_sections.all()]:
+                if section is not None:
+                    sections[section.pk] = section
             self.write_post(article)
         self.write_config(sorted(authors.values(), key=lambda author: author.slug))
+        self.write_sections(sorted(sections.values(), key=lambda section: section.name))
         return self.result
 
     def copy(self, name, target):
@@ -147,7 +153,10 @@ class Exporter:
                 quote = "'" if '"' in image.caption else '"'
                 title = f" {quote}{image.caption.replace(quote, '')}{quote}"
             alt = re.sub(r"[\[\]]", "", image.alt)
-            return f"![{alt}]({paths[ref]}{title})"
+            credit = ""
+            if image.credit:  # kramdown's attribute list escapes quotes and braces with a backslash
+                credit = '{: data-credit="' + re.sub(r'(["}])', r"\\\1", image.credit) + '"}'
+            return f"![{alt}]({paths[ref]}{title}){credit}"
 
         text = IMAGE_REFERENCE.sub(figure, text)
         for ref, image in images.items():
@@ -184,6 +193,21 @@ class Exporter:
                     entry[key] = value
             config["authors"][author.slug] = entry
         (self.out / "_config.yml").write_text(_dump(config), encoding="utf-8")
+
+    def write_sections(self, sections):
+        """``_data/sections.yml``: each category's section slug and description, which the import restores."""
+        if not sections:
+            return
+        data = [
+            {
+                "name": section.name,
+                "slug": section.slug,
+                **({"description": section.description} if section.description else {}),
+            }
+            for section in sections
+        ]
+        (self.out / "_data").mkdir(parents=True, exist_ok=True)
+        (self.out / "_data" / "sections.yml").write_text(_dump(data), encoding="utf-8")
 
 
 def export_site(outdir, articles=None):

@@ -5,7 +5,7 @@ a file that cannot be read); ``planning`` plans each new article's address (so `
 between imported posts resolve); ``writing`` writes each file in its own transaction, copying its images
 through ``media``. Articles are matched to their file by ``source_file``, a path relative to the site root,
 so importing again updates them; articles an editor has changed since are reported as conflicts and left
-alone (unless ``force``).
+alone (unless ``force``). With ``as_drafts`` new articles wait in review for an editor.
 """
 
 from django.db import transaction
@@ -20,14 +20,21 @@ from .writing import Writer
 class Importer:
     """Import Jekyll posts. ``run(paths)`` returns an ImportReport."""
 
-    def __init__(self, *, site_root=None, dry_run=False, force=False, user=None, progress=None, display="path"):
+    def __init__(
+        self, *, site_root=None, dry_run=False, force=False, as_drafts=False, user=None, progress=None, display="path"
+    ):
         self.dry_run = dry_run
         self.progress = progress
-        self.report = ImportReport(dry_run=dry_run)
+        self.report = ImportReport(dry_run=dry_run, as_drafts=as_drafts)
         self.reader = Reader(site_root=site_root, display=display)
         self.planner = Planner()
         self.writer = Writer(
-            planner=self.planner, media=MediaCopier(dry_run=dry_run), dry_run=dry_run, force=force, user=user
+            planner=self.planner,
+            media=MediaCopier(dry_run=dry_run),
+            dry_run=dry_run,
+            force=force,
+            user=user,
+            as_drafts=as_drafts,
         )
 
     def run(self, paths):

@@ -23,11 +23,13 @@ from .reading import PostError
 # A line holding only a Markdown image (with an optional title and kramdown attributes): it becomes a figure.
 MARKDOWN_IMAGE_LINE = re.compile(
     r"""^[ \t]{0,3}!\[(?P<alt>[^\]\n]*)\]\(\s*<?(?P<src>[^)\s>]+)>?"""
-    r"""(?:\s+(?:"(?P<t1>[^"\n]*)"|'(?P<t2>[^'\n]*)'))?\s*\)[ \t]*(?:\{:[^}\n]*\})?[ \t]*$""",
+    r"""(?:\s+(?:"(?P<t1>[^"\n]*)"|'(?P<t2>[^'\n]*)'))?\s*\)[ \t]*(?P<ial>\{:(?:\\.|[^}\n\\])*\})?[ \t]*$""",
     re.MULTILINE,
 )
 INLINE_IMAGE = re.compile(r"(!\[[^\]\n]*\]\(\s*<?)([^)\s>]+)")
 HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE)
+# A credit in a kramdown attribute list after the image, as the export writes it: {: data-credit="A. Name"}
+CREDIT = re.compile(r"""\bdata-credit\s*=\s*(?:"((?:\\.|[^"\\])*)"|'((?:\\.|[^'\\])*)')""")
 REFERENCE_IMAGE = re.compile(r"^([ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?\.(?:jpe?g|png|gif|webp))(>?)", re.I | re.M)
 
 
@@ -119,7 +121,7 @@ class MediaCopier:
         """Copy local body images; a line holding only an image becomes [[image:REF]], others get the media URL."""
         images, refs_by_source = {}, {}
 
-        def store(src, alt, caption):
+        def store(src, alt, caption, credit=""):
             if src.startswith(("http://", "https://", "//", "data:", "mailto:")) or src.startswith("[[image"):
                 return None
             key = unquote(urlsplit(src).path)
@@ -134,12 +136,16 @@ class MediaCopier:
             if stored is None:
                 refs_by_source[key] = None
                 return None
-            images[ref] = {**stored, "alt": alt[:300], "caption": caption[:500], "position": len(images)}
+            images[ref] = {
+                **stored, "alt": alt[:300], "caption": caption[:500], "credit": credit[:200], "position": len(images)
+            }  # fmt: skip
             refs_by_source[key] = ref
             return ref
 
         def whole_line(match):
-            ref = store(match.group("src"), match.group("alt"), match.group("t1") or match.group("t2") or "")
+            credit = CREDIT.search(match.group("ial") or "")
+            credit = re.sub(r"\\([\"'}])", r"\1", credit.group(1) or credit.group(2) or "") if credit else ""
+            ref = store(match.group("src"), match.group("alt"), match.group("t1") or match.group("t2") or "", credit)
             return f"[[image:{ref}]]" if ref else match.group(0)
 
         def url_of(ref, fallback):

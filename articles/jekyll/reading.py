@@ -65,6 +65,7 @@ class Post:
     extra: dict
     render_liquid: bool
     warnings: list = field(default_factory=list)
+    page: dict = field(default_factory=dict)  # what Liquid's ``page`` holds
 
 
 @dataclass
@@ -318,6 +319,13 @@ def read_post(entry):
     old_paths = unique(old_paths)
     source_url = (site.url + old_paths[0]) if old_paths and site.url else (old_paths[0] if old_paths else "")
     separator = data.get("excerpt_separator")
+    page = {str(key): jsonable(value) for key, value in data.items()}
+    page |= {
+        "title": title, "date": date.astimezone(zone) if date else None, "categories": categories, "tags": tags,
+        "slug": jekyll_slug, "path": entry.key, "draft": entry.draft,
+        "url": site.site_path(old_paths[0]) if old_paths else "", "id": site.site_path(old_paths[0]).rstrip("/")
+        if old_paths else "",
+    }  # fmt: skip
 
     return Post(
         path=path,
@@ -345,6 +353,7 @@ def read_post(entry):
         extra=extra,
         render_liquid=as_bool(data.get("render_with_liquid"), default=True),
         warnings=warnings,
+        page=page,
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .frontmatter import FrontMatterError, decode, load_yaml, text_of, typed
+from .frontmatter import FrontMatterError, decode, jsonable, load_yaml, text_of, typed
 
 DEFAULT_PERMALINK = "/:categories/:year/:month/:day/:title:output_ext"
 PERMALINK_STYLES = {
@@ -58,6 +58,8 @@ class Site:
     excerpt_separator: str = "\n\n"
     authors: dict = field(default_factory=dict)
     defaults: list = field(default_factory=list)
+    config: dict = field(default_factory=dict)  # _config.yml as Liquid's ``site`` sees it
+    sections: dict = field(default_factory=dict)  # slug and description by category name (lower case)
 
     @classmethod
     def load(cls, root):
@@ -66,6 +68,7 @@ class Site:
         if site.root is None:
             return site
         config = _read_yaml(site.root, "_config.yml")
+        site.config = {str(key): value for key, value in jsonable(config).items()}
         zone = text_of(config.get("timezone"))
         if zone:
             try:
@@ -81,6 +84,7 @@ class Site:
         if separator is not None:
             site.excerpt_separator = str(separator)
         site.authors = _authors(config.get("authors"), _read_yaml(site.root, "_data/authors.yml"))
+        site.sections = _sections(_read_yaml(site.root, "_data/sections.yml", kind=list))
         defaults = typed(config.get("defaults")) or []
         site.defaults = [item for item in defaults if isinstance(item, dict) and isinstance(item.get("values"), dict)]
         return site
@@ -142,7 +146,7 @@ class Site:
         return path
 
 
-def _read_yaml(root, name):
+def _read_yaml(root, name, kind=dict):
     """A site file (``_config.yml``, ``_data/authors.yml``) as a dict; SiteError says why it cannot be read."""
     path = root / name
     if not path.is_file():
@@ -156,10 +160,20 @@ def _read_yaml(root, name):
     except FrontMatterError as error:
         raise SiteError(str(error)) from error
     if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise SiteError(f"{name} is not a set of keys and values")
+        return kind()
+    if not isinstance(data, kind):
+        raise SiteError(f"{name} is not a set of keys and values" if kind is dict else f"{name} is not a list")
     return data
+
+
+def _sections(entries):
+    """Section slugs and descriptions by category name, from ``_data/sections.yml`` (as the export writes it)."""
+    sections = {}
+    for entry in typed(entries):
+        if isinstance(entry, dict) and entry.get("name") and entry.get("slug"):
+            details = {"slug": str(entry["slug"]), "description": str(entry.get("description") or "")}
+            sections.setdefault(str(entry["name"]).lower(), details)
+    return sections
 
 
 def _authors(config_authors, data_authors):

@@ -24,7 +24,8 @@ from taggit.models import Tag
 from .. import search
 from ..models import Article, ArticleImage, ArticleRedirect, Author, Byline, TaggedArticle
 from ..signals import search_indexing_deferred
-from . import liquid
+from . import links
+from .liquid import Renderer
 from .reading import unique, web_address
 from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileResult
 
@@ -35,19 +36,30 @@ TWITTER = re.compile(r"(?:twitter\.com|x\.com)/@?([A-Za-z0-9_]{1,15})", re.IGNOR
 class Writer:
     """Writes posts for one import; authors and tags are looked up once per import."""
 
-    def __init__(self, *, planner, media, dry_run=False, force=False, user=None):
+    def __init__(self, *, planner, media, dry_run=False, force=False, user=None, as_drafts=False):
         self.planner = planner
         self.media = media
         self.dry_run = dry_run
         self.force = force
+        self.as_drafts = as_drafts
+        self.written = None  # the article the current write is about
         self.user = user
         self.authors = {}
         self.tags = {}
+        self.sections_seen = set()
+        self.renderers = {}
+
+    def renderer(self, site):
+        """The Liquid renderer for a site (its includes are read once per import)."""
+        if id(site) not in self.renderers:
+            self.renderers[id(site)] = (site, Renderer(site, self.planner.resolve_post))
+        return self.renderers[id(site)][1]
 
     def reset(self):
         """Forget every row cached in this import (after a write was rolled back)."""
         self.authors = {}
         self.tags = {}
+        self.sections_seen = set()
         self.media.reset()
         self.planner.reset()
 
@@ -62,6 +74,9 @@ class Writer:
             result.reason = f"could not be saved: {error}"
             return result
         result.outcome = outcome
+        if plan.existing is not None or outcome == CREATED:
+            article = self.written
+            result.status, result.published_at = article.status, article.published_at
         if outcome == CONFLICT:
             result.reason = (
                 "changed in Newsroom since it was imported; not overwritten (import again with --force "
@@ -70,7 +85,7 @@ class Writer:
         return result
 
     def _write(self, post, plan, result):
-        article = plan.existing
+        article = self.written = plan.existing
         previous = (article.source_data or {}).get("import", {}) if article else {}
         if article is not None:
             current = state_of(article)
@@ -78,26 +93,29 @@ class Writer:
                 result.url, result.article_id = article.get_absolute_url(), article.pk
                 return CONFLICT
 
-        body, liquid_warnings = post.body, []
+        body, post_links = post.body, []
         if post.render_liquid:
-            expanded = liquid.expand(post.body, post.site, self.planner.resolve_post)
-            body, liquid_warnings = expanded.text, expanded.warnings
-        result.warnings += unique(liquid_warnings)
-        standfirst = standfirst_of(post, body)
+            rendered = self.renderer(post.site).render(post.body, post.page)
+            body, post_links = rendered.text, rendered.post_links
+            result.warnings += rendered.warnings
         body, body_images = self.media.body_images(post, body.strip("\n"), previous.get("images", {}), result)
+        body, link_warnings = links.resolve(body, post.site, self.planner.address)
+        result.warnings += link_warnings
+        body = links.replace_placeholders(body, post_links)
+        standfirst = standfirst_of(post, body)
         hero = self.media.hero(post, previous.get("hero"), result)
 
         authors = [self._author(name, post, result) for name in post.authors]
         authors = unique(authors, key=lambda author: author.pk)
-        sections = [self._section(name) for name in post.categories]
+        sections = [self._section(name, post.site, result) for name in post.categories]
         sections = unique(sections, key=lambda section: section.pk)
-        tags = unique((self._tag(name) for name in post.tags), key=lambda tag: tag.pk)
+        tags = unique((self._tag(name, result) for name in post.tags), key=lambda tag: tag.pk)
 
         values = {
             "headline": post.title,
             "standfirst": standfirst,
             "body": body,
-            "status": post.status,
+            "status": self._status(post, article),
             "published_at": post.date,
             "revised_at": post.revised_at,
             "featured": post.featured,
@@ -115,7 +133,10 @@ class Writer:
             "tags": sorted(tag.name.lower() for tag in tags),
             "authors": [author.pk for author in authors],
             "hero": (hero or {}).get("name", ""),
-            "images": sorted([ref, img["name"], img["alt"], img["caption"]] for ref, img in body_images.items()),
+            "images": sorted(
+                [ref, img["name"], img["alt"], img["caption"], *([img["credit"]] if img["credit"] else [])]
+                for ref, img in body_images.items()
+            ),
         }
         wanted = _comparable(wanted)
         if article is not None and fingerprint(wanted) == fingerprint(current):
@@ -125,7 +146,7 @@ class Writer:
 
         created = article is None
         if created:
-            article = Article(source_file=post.key, slug=plan.slug, created_by=self.user)
+            article = self.written = Article(source_file=post.key, slug=plan.slug, created_by=self.user)
         for name, value in values.items():
             setattr(article, name, value)
         article.section = sections[0] if sections else None
@@ -180,6 +201,7 @@ class Writer:
                 result.warnings.append(f"old address {path} already redirects to another article; left as it was")
         missing = [ArticleRedirect(old_path=path, article=article) for path in wanted if path not in known]
         ArticleRedirect.objects.bulk_create(missing)
+        result.redirects += [redirect.old_path for redirect in missing]
         return bool(missing)
 
     # Authors, sections and tags, looked up once per run
@@ -193,6 +215,7 @@ class Writer:
         author = Author.objects.filter(name__iexact=display).order_by("pk").first()
         if author is None and details.get("email"):
             author = Author.objects.filter(email__iexact=details["email"]).order_by("pk").first()
+        result.record("author", author.name if author else display, created=author is None)
         if author is None:
             author = Author(name=display)
             twitter = details.get("twitter", "")
@@ -213,19 +236,31 @@ class Writer:
         self.authors[display.lower()] = author
         return author
 
-    def _section(self, name):
-        section = self.planner.planned_section(name)
+    def _section(self, name, site, result):
+        section = self.planner.planned_section(name, site)
         if section.pk is None:
             section.save()
+            result.record("section", section.name, created=True)
+        elif section.pk not in self.sections_seen:
+            result.record("section", section.name, created=False)
+        self.sections_seen.add(section.pk)
         return section
 
-    def _tag(self, name):
+    def _tag(self, name, result):
         name = name[:100]
         tag = self.tags.get(name.lower())
         if tag is None:
-            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first() or Tag.objects.create(name=name)
+            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
+            result.record("tag", tag.name if tag else name, created=tag is None)
+            tag = tag or Tag.objects.create(name=name)
             self.tags[name.lower()] = tag
         return tag
+
+    def _status(self, post, article):
+        """The status the file asks for; with ``as_drafts``, new articles wait in review for an editor."""
+        if not self.as_drafts:
+            return post.status
+        return article.status if article is not None else Article.Status.REVIEW
 
     def _save_images(self, article, images, previous):
         """Create or update the article's body images; True if the body needs rendering again."""
@@ -240,6 +275,7 @@ class Writer:
             if image.image.name != details["name"]:
                 image.image = details["name"]
             image.alt, image.caption, image.position = details["alt"], details["caption"], details["position"]
+            image.credit = details.get("credit", "")
             image.save()
         return bool(images) or bool(previous)
 
@@ -313,7 +349,9 @@ def state_of(article):
             "tags": sorted(name.lower() for name in article.tags.values_list("name", flat=True)),
             "authors": list(article.bylines.order_by("position", "pk").values_list("author_id", flat=True)),
             "hero": article.hero_image.name or "",
-            "images": sorted([i.ref, i.image.name, i.alt, i.caption] for i in article.images.all()),
+            "images": sorted(
+                [i.ref, i.image.name, i.alt, i.caption, *([i.credit] if i.credit else [])] for i in article.images.all()
+            ),
         }
     )
 

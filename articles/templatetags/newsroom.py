@@ -68,14 +68,22 @@ def _photo(image):
 
 
 @register.inclusion_tag("articles/includes/picture.html")
-def picture(image, sizes="100vw", eager=False):
-    """A <picture> of ``article.hero_image`` or an ArticleImage: WebP renditions, the original as the fallback."""
+def picture(image, sizes="100vw", eager=False, crop=""):
+    """A <picture> of ``article.hero_image`` or an ArticleImage: WebP renditions, the original as the fallback.
+
+    ``crop="card"`` (an article's photo only): the 3:2 renditions cut around the photo's focal point.
+    """
     original, (small, medium, large), alt, width, height = _photo(image)
     if not original:
         return {}
+    srcset = f"{small.url} 400w, {medium.url} 800w, {large.url} 1200w"
+    if crop == "card" and isinstance(original.instance, Article):
+        article = original.instance
+        srcset = f"{article.hero_card.url} 600w, {article.hero_card_1200.url} 1200w"
+        width, height = 600, 400
     return {
         "src": original.url,
-        "srcset": f"{small.url} 400w, {medium.url} 800w, {large.url} 1200w",
+        "srcset": srcset,
         "alt": alt,
         "width": width,
         "height": height,

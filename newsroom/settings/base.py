@@ -40,7 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")  # `make run` sets it from HOST/PORT
+if DEBUG and not os.environ.get("DJANGO_ALLOWED_HOSTS"):
+    ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname)  # make run HOST=192.168.1.20 answers on that address
 SITE_NAME = os.environ.get("SITE_NAME", "The Riverside Courier")
 SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "Independent local news for Riverside and the valley.")
 
@@ -53,20 +55,21 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "taggit",
+    "newsroom.apps.TagsConfig",
     "imagekit",
     "simple_history",
-    "axes",
+    "newsroom.apps.LoginLockoutsConfig",
     "articles.apps.ArticlesConfig",
 ]
 
 MIDDLEWARE = [
+    # First, so that a stored page holds every header the others add and a hit runs none of them.
+    "newsroom.pagecache.PageCacheMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -146,13 +149,18 @@ else:
         }
     }
 
-# Whole-page cache for anonymous readers (newsroom/pagecache.py). Pages are invalidated by a content version
-# that every change bumps, so the lifetime below only bounds memory, never freshness.
+# Whole-page cache for anonymous readers (newsroom/pagecache.py, docs/performance.md). A change purges the
+# pages that show it, so the lifetime below only bounds memory, never freshness. After a change, readers may
+# be served the previous copy for PAGE_CACHE_STALE_SECONDS at most while one of them rebuilds it.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
+PAGE_CACHE_STALE_SECONDS = int(os.environ.get("PAGE_CACHE_STALE_SECONDS", 10))
 PAGE_CACHE_CDN_MAX_AGE = int(os.environ.get("PAGE_CACHE_CDN_MAX_AGE", 60))
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/health/", "/media/", "/static/")
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", str(BASE_DIR / ".pagecache-stamp"))
+# Caching proxies in front (Varnish with deploy/varnish/newsroom.vcl): each is sent a PURGE request with the
+# surrogate keys of every change, in an xkey-purge header.
+PAGE_CACHE_PURGE_URLS = env_list("PAGE_CACHE_PURGE_URLS")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -247,6 +255,14 @@ JEKYLL_MAX_ZIP_ENTRY_RATIO = int(os.environ.get("JEKYLL_MAX_ZIP_ENTRY_RATIO", 10
 FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
 
 LOGIN_URL = "admin:login"
+
+# Mail (new staff members' set-password links): sent only when a mail server is named.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 
 # Login brute-force protection (django-axes): ten failures from one address, or for one username from
 # anywhere, lock that address or that username out for a while. The address is the TCP peer unless

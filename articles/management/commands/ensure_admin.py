@@ -52,6 +52,6 @@ class Command(BaseCommand):
             known[username] = password
         path.write_text("".join(f"{name}: {password}\n" for name, password in known.items()))
         path.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS("Logins for http://127.0.0.1:8000/admin/ (kept in .admin-password):"))
+        self.stdout.write(self.style.SUCCESS(f"Logins for {settings.SITE_URL}/admin/ (kept in .admin-password):"))
         for username, role, _ in ACCOUNTS:
             self.stdout.write(f"  {username:<7} {known[username]:<20} {role or 'site admin'}")

@@ -166,7 +166,8 @@ class Command(BaseCommand):
 
     def make_sections(self, count):
         self.step(f"{count} sections")
-        names = ["News", "Politics", "Business", "Environment", "Culture", "Sport", "Education", "Health",
+        # Every slug is one an editor could choose (validate_section_slug): "health" is the health check's.
+        names = ["News", "Politics", "Business", "Environment", "Culture", "Sport", "Education", "Health Care",
                  "Transport", "Housing", "Opinion", "Science", "Courts", "Food", "Travel", "Music", "Books",
                  "Schools", "Weather", "Obituaries"]  # fmt: skip
         names += [f"Section {n}" for n in range(len(names), count)]

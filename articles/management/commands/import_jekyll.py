@@ -22,8 +22,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="overwrite articles an editor has changed since the last import"
         )
+        parser.add_argument(
+            "--as-drafts",
+            action="store_true",
+            help="put every new article in review for an editor instead of publishing it (articles imported "
+            "before keep their status)",
+        )
 
-    def handle(self, *args, paths, site_root, dry_run, force, verbosity, **options):
+    def handle(self, *args, paths, site_root, dry_run, force, as_drafts, verbosity, **options):
         def progress(result, number, total):
             if verbosity < 1:
                 return
@@ -34,7 +40,9 @@ class Command(BaseCommand):
             line = f"[{number}/{total}] {style(result.outcome)} {result.path}"
             self.stdout.write(f"{line} → {detail}" if detail else line)
 
-        report = import_paths(paths, site_root=site_root, dry_run=dry_run, force=force, progress=progress)
+        report = import_paths(
+            paths, site_root=site_root, dry_run=dry_run, force=force, as_drafts=as_drafts, progress=progress
+        )
         for line in report.lines():
             self.stdout.write(line)
         if not report.ok:
