@@ -71,27 +71,37 @@ class ArticleQuerySet(models.QuerySet):
     def section_blocks(self, sections, exclude=(), per_section=4):
         """The newest ``per_section`` articles of each section, leaving out the ``exclude`` primary keys.
 
-        Returns ``[(section, [article, ...]), ...]`` in the order of ``sections``, leaving out empty ones.
-        One statement whatever the number of sections: the rows whose key is in a UNION ALL of small
-        per-section queries, each served by the section index, so the cost does not grow with the archive
-        (a window over all articles would). Each part selects keys through a subquery because SQLite allows
-        no LIMIT directly in a part of a compound statement.
+        ``sections`` is a queryset of sections (or a list of them). Returns ``[(section, [article, ...]), ...]``
+        in the order of ``sections``, leaving out empty ones. Two statements (and what ``self`` prefetches)
+        whatever the number of sections: the sections, each with the keys of its newest articles (the n-th
+        newest by one small subquery served by the section index, ``LIMIT 1 OFFSET n``), then those articles
+        by key. Neither grows with the archive (a window over all articles would), and the first is built from
+        ``per_section`` subqueries, not one per section: building and compiling the SQL costs more here than
+        running it.
         """
-        sections = list(sections)
-        if not sections:
-            return []
-        # Built from bare querysets of keys: cloning the card-ready queryset for every section costs more
-        # than running the statement.
+        if not isinstance(sections, models.QuerySet):
+            sections = list(sections)
+            if not sections:
+                return []
+            order = {section.pk: index for index, section in enumerate(sections)}
+            model = self.model._meta.get_field("section").related_model
+            sections = model.objects.filter(pk__in=list(order)).order_by()
+            return sorted(self.section_blocks(sections, exclude, per_section), key=lambda b: order[b[0].pk])
         candidates = self.exclude(pk__in=exclude) if exclude else self
-        newest = candidates.values("pk").order_by(*NEWEST_FIRST)
-        keys = self.model.objects.values("pk").order_by()
-        parts = [keys.filter(pk__in=newest.filter(section_id=section.pk)[:per_section]) for section in sections]
-        union = parts[0].union(*parts[1:], all=True)
-        by_section = {section.pk: (section, []) for section in sections}
-        for article in self.filter(pk__in=union).order_by(*NEWEST_FIRST):
-            article.section = by_section[article.section_id][0]
-            by_section[article.section_id][1].append(article)
-        return [block for block in by_section.values() if block[1]]
+        newest = candidates.filter(section=OuterRef("pk")).values("pk").order_by(*NEWEST_FIRST)
+        picks = {f"newest_{n}": Subquery(newest[n : n + 1]) for n in range(per_section)}
+        sections = list(sections.annotate(**picks))
+        keys = {section.pk: [getattr(section, name) for name in picks] for section in sections}
+        wanted = [pk for pks in keys.values() for pk in pks if pk is not None]
+        found = self.order_by().in_bulk(wanted) if wanted else {}
+        blocks = []
+        for section in sections:
+            articles = [found[pk] for pk in keys[section.pk] if pk in found]
+            for article in articles:
+                article.section = section
+            if articles:
+                blocks.append((section, articles))
+        return blocks
 
     def related_to(self, article, limit=4):
         """Up to ``limit`` articles sharing the most tags with ``article``, then the newest in its section.
@@ -127,10 +137,9 @@ class ArticleQuerySet(models.QuerySet):
 
 def public_tags():
     """Tags with at least one listed article: the only ones with a page, feeds and a sitemap entry."""
-    from .models import Article, TaggedArticle
+    from .models import Article
 
-    listed = Article.objects.listed().filter(pk=OuterRef("content_object_id"))
-    return Tag.objects.filter(Exists(TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(listed))))
+    return Tag.objects.filter(Exists(Article.objects.listed().filter(tagged_items__tag=OuterRef("pk"))))
 
 
 def tags_visible_to(user):
@@ -152,10 +161,9 @@ def public_authors():
 
     An author with a biography but no listed article has no page either: readers never see an empty one.
     """
-    from .models import Article, Author, Byline
+    from .models import Article, Author
 
-    listed = Article.objects.listed().filter(pk=OuterRef("article_id"))
-    return Author.objects.filter(Exists(Byline.objects.filter(author=OuterRef("pk")).filter(Exists(listed))))
+    return Author.objects.filter(Exists(Article.objects.listed().filter(bylines__author=OuterRef("pk"))))
 
 
 def public_tag_or_404(slug):

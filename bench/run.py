@@ -33,7 +33,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 RESULTS = ROOT / "bench" / "results"
 DATA = ROOT / "bench" / "data"
-PORT = 8190
+PORT = int(os.environ.get("BENCH_PORT", 8190))  # another port when several checkouts are benchmarked
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 PAGE_TYPES = [
     "home", "article", "section", "section_deep", "tag", "author", "archive", "search", "feed",

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.archive import archive_period
-from articles.models import Article
+from articles.models import Article, Section
 from articles.querysets import public_authors, public_tags
 
 from .factories import ArticleFactory, AuthorFactory, SectionFactory
@@ -106,6 +106,23 @@ def test_section_blocks_hold_the_newest_of_each_section_leaving_out_those_shown(
     blocks = Article.objects.listed().section_blocks([sport, news, empty], exclude=[stories[0].pk], per_section=3)
     assert blocks == [(sport, [match]), (news, stories[1:4])]
     assert Article.objects.listed().section_blocks([]) == []
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_section_blocks_cost_the_same_statements_whatever_the_number_of_sections(count, django_assert_num_queries):
+    """The sections with their newest keys, the articles, their bylines: three statements for 2 or 12 sections."""
+    now = timezone.now()
+    for n in range(count):
+        section = SectionFactory(slug=f"section-{n}", nav_order=count - n)
+        for hours in range(3):
+            ArticleFactory(section=section, published_at=now - timedelta(hours=hours + n))
+    sections = Section.objects.filter(slug__startswith="section-")
+    with django_assert_num_queries(3):
+        blocks = Article.objects.listed().for_listing().section_blocks(sections, per_section=2)
+    assert [section.slug for section, _ in blocks] == [f"section-{n}" for n in reversed(range(count))]
+    for section, articles in blocks:
+        assert articles == list(Article.objects.filter(section=section).order_by("-published_at")[:2])
+        assert all(article.section is section for article in articles)
 
 
 def test_related_to_prefers_shared_tags_then_the_newest_in_the_section():

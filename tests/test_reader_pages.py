@@ -404,3 +404,20 @@ def test_a_crashing_page_gets_the_styled_500(client, site, monkeypatch):
     response = client.get("/section/news/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_cards_name_their_authors_without_working_out_their_addresses(client, site, monkeypatch):
+    """A card's byline is plain text: no author URL is reversed for it (it costs a reverse() per author)."""
+    html = client.get(f"/author/{site['tom'].slug}/").content.decode()
+    assert html.count("Tom Okafor") > 2 and 'rel="author"' not in html
+    monkeypatch.setattr("articles.models.Author.get_absolute_url", lambda author: pytest.fail("reversed"))
+    for url in ("/", "/section/news/", "/tag/budget/"):
+        html = client.get(url).content.decode()
+        assert "Tom Okafor" in html and 'rel="author"' not in html, url
+
+
+def test_list_cards_are_headed_one_level_below_the_page(client, site):
+    for url, level in (("/section/news/", 2), ("/tag/budget/", 2), (f"/author/{site['mara'].slug}/", 3)):
+        html = client.get(url).content.decode()
+        assert f'<h{level} class="card-title">' in html, url
+        assert f'<h{5 - level} class="card-title">' not in html, url
