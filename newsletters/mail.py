@@ -56,7 +56,7 @@ def alert_message(reader, article, follows):
     """An alert about a new story, naming what the reader follows that it belongs to."""
     return _message(
         reader=reader,
-        subject=article.title,
+        subject=article.headline,
         template="alert",
         context={
             "article": article,

@@ -95,9 +95,8 @@ def send_alert(delivery_id):
                 delivery.status = Delivery.Status.FAILED
             delivery.save(update_fields=["attempts", "last_error", "status"])
             logger.warning("Alert %s to reader %s failed: %s", delivery.pk, delivery.reader_id, delivery.last_error)
-            if retry:
-                run_after = timezone.now() + retry_delay(delivery.attempts)
-                transaction.on_commit(lambda: send_alert.using(run_after=run_after).enqueue(delivery_id))
+            if retry:  # queued in the same transaction as the failure it follows (the database backend)
+                send_alert.using(run_after=timezone.now() + retry_delay(delivery.attempts)).enqueue(delivery_id)
             return "retrying" if retry else "failed"
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = timezone.now()
