@@ -124,10 +124,12 @@ def clear_rows_pointing_at(models):
     (readers' follows and alerts, for one), so that emptying it with plain SQL breaks no foreign key."""
     for model in models:
         for relation in model._meta.get_fields(include_hidden=True):
-            if relation.auto_created and not relation.concrete and relation.related_model not in models:
-                if relation.one_to_many or relation.one_to_one:
-                    field = relation.field.name
-                    relation.related_model._base_manager.filter(**{f"{field}__isnull": False}).delete()
+            reverse_key = (
+                relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
+            )
+            if reverse_key and relation.related_model not in models:
+                field = relation.field.name
+                relation.related_model._base_manager.filter(**{f"{field}__isnull": False}).delete()
 
 
 class Command(BaseCommand):
