@@ -69,7 +69,7 @@ def fan_out_alert(article_id):
 def send_alert(delivery_id):
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("reader", "article__section")
             .filter(pk=delivery_id, status=Delivery.Status.QUEUED)
             .first()

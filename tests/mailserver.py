@@ -4,6 +4,7 @@ import email
 import re
 import socket
 from email import policy
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -48,8 +49,13 @@ def smtp_server(settings):
 
 
 def run_worker():
-    """Run every job that is due, as `manage.py db_worker` does, then return."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """Run every job that is due, as `manage.py db_worker` does, then return.
+
+    The worker closes the database connection between jobs as a request would; in a test that connection
+    holds the test's transaction (on PostgreSQL closing it would lose the test's data), so it stays open.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def text_part(message):
