@@ -10,10 +10,11 @@ PORT ?= 8000
 SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint format migrate demo admin bench bench-import soak clean help
+.PHONY: run worker test lint format migrate demo admin bench bench-import soak clean help
 
 help:
 	@echo "make run    set everything up and serve $(SITE_URL) (HOST=... PORT=... to change)"
+	@echo "make worker run the task worker alone (mail and alerts; make run starts one)"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  performance benchmark (see docs/performance.md)"
@@ -43,9 +44,15 @@ demo: migrate
 admin: migrate
 	$(PY) manage.py ensure_admin
 
+# The task worker (readers' mail and alerts) runs in the background and stops with the server.
 run: demo admin
-	@echo "Serving $(SITE_URL)/ (admin at $(SITE_URL)/admin/). Stop with Ctrl-C."
+	@echo "Serving $(SITE_URL)/ (admin at $(SITE_URL)/admin/) with a task worker. Stop with Ctrl-C."
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: migrate
+	$(PY) manage.py db_worker
 
 test: $(VENV)/.dev
 	$(BIN)/pytest

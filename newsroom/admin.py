@@ -23,9 +23,10 @@ class NewsroomAdminSite(admin.AdminSite):
     # under the first app's address. Apps in ``site_admins_only`` are shown to superusers alone.
     menu = [
         ("Newsroom content", ["articles", "taggit"]),
-        ("Site administration", ["auth", "axes"]),
+        ("Readers", ["newsletters"]),
+        ("Site administration", ["auth", "axes", "django_tasks_database"]),
     ]
-    site_admins_only = {"axes"}
+    site_admins_only = {"axes", "newsletters", "django_tasks_database"}
 
     def get_urls(self):
         # Django's "view on site" redirect (admin/r/<content type>/<id>/), for objects the user may see only.

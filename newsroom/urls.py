@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
+    path("newsletters/", include("newsletters.urls")),
     path("", include("articles.sitemap_urls")),  # robots.txt and the sitemaps
     path("", include("articles.urls")),
 ]

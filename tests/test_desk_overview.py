@@ -82,8 +82,8 @@ def test_editors_menus_have_no_library_names(editor_client):
 
 def test_site_admins_find_lockouts_and_staff_under_site_administration(admin_client_):
     sections, models = menu(admin_client_.get(INDEX).content.decode())
-    assert sections == ["Newsroom content", "Site administration"]
-    assert {"Users", "Groups", "Access attempts"} <= set(models)
+    assert sections == ["Newsroom content", "Readers", "Site administration"]
+    assert {"Users", "Groups", "Access attempts", "Readers", "Follows", "Deliveries"} <= set(models)
 
 
 @pytest.mark.parametrize("role", ["editor", "writer"])

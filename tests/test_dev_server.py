@@ -32,6 +32,13 @@ def test_make_run_serves_and_prints_the_chosen_port():
     assert ":8000" not in plan
 
 
+def test_make_run_starts_a_task_worker_that_stops_with_the_server():
+    plan = make("-n", "run")
+    assert "manage.py db_worker & worker=$!" in plan
+    assert "trap 'kill $worker" in plan
+    assert plan.index("db_worker") < plan.index("runserver")
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

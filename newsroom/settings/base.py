@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "simple_history",
     "newsroom.apps.LoginLockoutsConfig",
     "articles.apps.ArticlesConfig",
+    "django_tasks",
+    "django_tasks_db",
+    "newsletters.apps.NewslettersConfig",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +159,7 @@ PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 3600))
 PAGE_CACHE_STALE_SECONDS = int(os.environ.get("PAGE_CACHE_STALE_SECONDS", 10))
 PAGE_CACHE_CDN_MAX_AGE = int(os.environ.get("PAGE_CACHE_CDN_MAX_AGE", 60))
-PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/health/", "/media/", "/static/")
+PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/health/", "/media/", "/static/", "/newsletters/")
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", str(BASE_DIR / ".pagecache-stamp"))
 # Caching proxies in front (Varnish with deploy/varnish/newsroom.vcl): each is sent a PURGE request with the
 # surrogate keys of every change, in an xkey-purge header.
@@ -256,13 +259,35 @@ FEED_CONTENT = os.environ.get("FEED_CONTENT", "full")
 
 LOGIN_URL = "admin:login"
 
-# Mail (new staff members' set-password links): sent only when a mail server is named.
+# Mail (readers' newsletters and alerts, new staff members' set-password links) goes through Django's SMTP
+# backend to EMAIL_HOST. Staff links are sent only when a mail server is named; without one, readers' mail is
+# written to the console (local development). EMAIL_BACKEND overrides both.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+# Background jobs (django-tasks): kept in the database and run by `manage.py db_worker` (see docs/deploy.md).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Readers' follows and alerts (newsletters/, docs/newsletters.md).
+NEWSLETTER_CONFIRM_MAX_AGE = int(os.environ.get("NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600))  # seconds
+NEWSLETTER_SIGNUPS_PER_IP = int(os.environ.get("NEWSLETTER_SIGNUPS_PER_IP", 10))  # an hour
+NEWSLETTER_SIGNUPS_PER_ADDRESS = int(os.environ.get("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3))  # an hour
+NEWSLETTER_SEND_ATTEMPTS = int(os.environ.get("NEWSLETTER_SEND_ATTEMPTS", 5))
+NEWSLETTER_ALERT_MAX_AGE = timedelta(hours=int(os.environ.get("NEWSLETTER_ALERT_MAX_AGE_HOURS", 24)))
 
 # Login brute-force protection (django-axes): ten failures from one address, or for one username from
 # anywhere, lock that address or that username out for a while. The address is the TCP peer unless
@@ -350,6 +375,7 @@ LOGGING = {
     "loggers": {
         "newsroom": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "articles": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "newsletters": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -119,6 +119,19 @@ PARAGRAPH = (
 )
 
 
+def clear_rows_pointing_at(models):
+    """Delete, through the ORM, rows of other apps' models that point at the content about to be emptied
+    (readers' follows and alerts, for one), so that emptying it with plain SQL breaks no foreign key."""
+    for model in models:
+        for relation in model._meta.get_fields(include_hidden=True):
+            reverse_key = (
+                relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
+            )
+            if reverse_key and relation.related_model not in models:
+                field = relation.field.name
+                relation.related_model._base_manager.filter(**{f"{field}__isnull": False}).delete()
+
+
 class Command(BaseCommand):
     help = "Replace the database's content with a generated archive of the given size, for benchmarks."
 
@@ -140,6 +153,7 @@ class Command(BaseCommand):
             self.step("Clearing existing content")
             models = [TaggedArticle, Byline, Article.extra_sections.through, Article.history.model, ArticleImage,
                       Correction, ArticleRedirect, Article, Tag, Author, Section]  # fmt: skip
+            clear_rows_pointing_at(models)
             with connection.cursor() as cursor:
                 for model in models:  # plain SQL: no per-row signals for a wholesale replacement
                     cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
