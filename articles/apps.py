@@ -17,4 +17,5 @@ class ArticlesConfig(AppConfig):
         # The project package knows nothing of articles; it asks through these hooks.
         admin.site.set_overview_provider(admin_overview)
         pagecache.set_next_change_source(next_scheduled_publish)
-        pagecache.set_query_parameters("q", "page", "before", "after", "p")  # search, lists, sitemap pages
+        # search, lists, sitemap pages; ``since`` for a live story's new updates
+        pagecache.set_query_parameters("q", "page", "before", "after", "p", "since")

@@ -14,7 +14,7 @@ from newsroom import pagecache
 
 from . import search
 from .context_processors import NAV_CACHE_KEY
-from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, Section
+from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, LiveUpdate, Section
 
 
 @receiver(pre_save, sender=Tag)
@@ -72,7 +72,7 @@ def index_articles_of_author(sender, instance, created, raw=False, **kwargs):
 
 # Page cache: any change readers could see makes every cached page stale, once the change is committed.
 
-_CONTENT_MODELS = [Article, Author, Byline, Section, Correction, ArticleImage, ArticleRedirect, Tag]
+_CONTENT_MODELS = [Article, Author, Byline, Section, Correction, ArticleImage, ArticleRedirect, LiveUpdate, Tag]
 
 
 def _bump_page_cache_on_commit(**kwargs):

@@ -1,20 +1,26 @@
 """Reader pages. Every queryset starts from ``Article.objects.published()`` (or ``listed()``)."""
 
+import hashlib
+
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, TemplateView
+from django.utils.cache import get_conditional_response, patch_cache_control, quote_etag
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import search
 from .archive import archive_period
-from .models import Article, Correction, Section
+from .models import Article, Correction, LiveUpdate, Section
 from .pagination import paginate
 from .querysets import public_author_or_404, public_tag_or_404
 from .structured_data import article_structured_data
 
 PER_PAGE = 20
+LIVE_POLL_SECONDS = 20  # how often an open live page asks for new updates
+LIVE_POLL_LIMIT = 50  # the most new updates one answer carries; a reader further behind reloads
 
 
 class CursorListMixin:
@@ -188,14 +194,52 @@ class ArticleDetailView(DetailView):
 
 def article_context(article):
     """What the article template needs; shared by the reader page and the staff preview."""
+    updates = list(LiveUpdate.objects.filter(article=article).for_readers()) if article.has_live_updates else []
     return {
         "article": article,
+        "live_updates": updates,
+        "key_points": [update for update in updates if update.key_point],
+        "live_latest": max((update.pk for update in updates), default=0),
+        "live_poll_seconds": LIVE_POLL_SECONDS,
         "bylines": article.byline_authors,
         "tags": list(article.tags.all()),
         "corrections": list(article.corrections.all()),
         "related": Article.objects.listed().related_to(article) if article.pk else [],
-        "structured_data": article_structured_data(article),
+        "structured_data": article_structured_data(article, updates),
     }
+
+
+class LiveUpdatesView(View):
+    """The updates of a live story newer than ``?since=<id>``, for its open pages to poll.
+
+    JSON: ``live`` (coverage still running), ``latest`` (the newest id, the next ``since``), ``count`` and
+    ``html`` (the new updates as list items, newest first). Built for the page cache: anonymous polls share
+    one cached answer per ``since`` until an update is saved, and an unchanged answer is a 304 by its ETag.
+    """
+
+    def get(self, request, section, slug):
+        article = get_object_or_404(
+            Article.objects.published()
+            .select_related("section")
+            .only("pk", "slug", "section__slug", "status", "published_at", "live_started_at", "live_ended_at"),
+            slug=slug,
+            live_started_at__isnull=False,
+        )
+        since = request.GET.get("since", "0")
+        if (
+            not since.isdigit()
+            or len(since) > 18
+            or (article.section.slug if article.section_id else "news") != section
+        ):
+            raise Http404("No such updates.")
+        new = LiveUpdate.objects.filter(article=article, pk__gt=int(since)).select_related("author")
+        updates = list(new.order_by("-published_at", "-pk")[:LIVE_POLL_LIMIT])
+        html = render_to_string("articles/includes/live_update_list.html", {"live_updates": updates}, request)
+        latest = max((update.pk for update in updates), default=int(since))
+        response = JsonResponse({"live": article.is_live, "latest": latest, "count": len(updates), "html": html})
+        response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        patch_cache_control(response, max_age=LIVE_POLL_SECONDS // 2)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 class SearchView(TemplateView):
