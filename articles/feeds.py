@@ -18,7 +18,6 @@ from django.utils.html import escape
 from .archive import archive_period
 from .models import Article, Correction, LiveUpdate, Section
 from .querysets import public_author_or_404, public_tag_or_404
-from .rendering import plain_text
 from .structured_data import absolute_url
 
 FEED_LENGTH = 30
@@ -319,7 +318,7 @@ class LiveUpdatesFeed(SiteUrlFeed):
         return updates.order_by("-published_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item):
-        return item.headline or plain_text(item.body_html)[:110]
+        return item.headline or item.text[:110]
 
     def item_description(self, item):
         return absolutize(item.body_html)

@@ -1,3 +1,5 @@
+from html import unescape
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from imagekit.models import ImageSpecField
 from simple_history.models import HistoricalRecords
@@ -559,3 +562,8 @@ class LiveUpdate(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#update-{self.pk}"
+
+    @property
+    def text(self):
+        """The body's words as plain text, for structured data and feed titles."""
+        return " ".join(unescape(strip_tags(self.body_html)).split())

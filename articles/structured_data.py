@@ -3,8 +3,6 @@
 from django.conf import settings
 from django.templatetags.static import static
 
-from .rendering import plain_text
-
 LIVE_BLOG_UPDATES = 50  # the newest updates listed in a live story's structured data
 
 
@@ -71,8 +69,8 @@ def live_blog_data(article, live_updates):
         "liveBlogUpdate": [
             {
                 "@type": "BlogPosting",
-                "headline": (update.headline or plain_text(update.body_html))[:110],
-                "articleBody": plain_text(update.body_html),
+                "headline": (update.headline or update.text)[:110],
+                "articleBody": update.text,
                 "datePublished": update.published_at.isoformat(),
                 "url": f"{page}#update-{update.pk}",
                 **({"author": {"@type": "Person", "name": update.author.name}} if update.author else {}),

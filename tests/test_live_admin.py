@@ -1,0 +1,134 @@
+"""The live panel on a story's admin page: quick-post, start and end coverage, editing updates."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, LiveUpdate
+
+from .admin_forms import article_post_data, inline_management
+from .factories import ArticleFactory
+from .live_helpers import live_story, post
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def quick_post(client, article, **fields):
+    data = {"live-body": "Polls have closed.", **{f"live-{name}": value for name, value in fields.items()}}
+    return client.post(reverse("admin:articles_live_post", args=[article.pk]), data)
+
+
+def test_an_editor_starts_live_coverage_from_the_story_s_page(editor_client):
+    article = ArticleFactory()
+    page = editor_client.get(change_url(article)).content.decode()
+    assert 'id="live-start"' in page and 'id="live-post"' not in page
+    response = editor_client.post(reverse("admin:articles_live_start", args=[article.pk]))
+    assert response.status_code == 302 and response["Location"] == change_url(article)
+    article.refresh_from_db()
+    assert article.is_live
+    page = editor_client.get(change_url(article)).content.decode()
+    assert 'id="live-post"' in page and 'id="live-end"' in page
+
+
+def test_quick_post_publishes_an_update_in_one_step(editor_client, editor):
+    article = live_story()
+    response = quick_post(editor_client, article, headline="Count begins", key_point="on")
+    assert response.status_code == 302
+    update = LiveUpdate.objects.get(article=article)
+    assert (update.headline, update.key_point, update.pinned) == ("Count begins", True, False)
+    assert update.author == editor.author and update.posted_by == editor
+    assert update.history.get().history_user == editor
+    messages = editor_client.get(change_url(article)).content.decode()
+    assert "readers see it now" in messages
+
+
+def test_quick_post_needs_a_post_and_a_csrf_token(editor, client):
+    article = live_story()
+    client.force_login(editor)
+    assert client.get(reverse("admin:articles_live_post", args=[article.pk])).status_code == 405
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(editor)
+    assert quick_post(strict, article).status_code == 403
+    assert not LiveUpdate.objects.exists()
+
+
+def test_an_empty_update_is_refused_with_a_clear_message(editor_client):
+    article = live_story()
+    response = quick_post(editor_client, article, body="")
+    assert response.status_code == 302
+    assert not LiveUpdate.objects.exists()
+    assert "The update was not posted" in editor_client.get(change_url(article)).content.decode()
+
+
+def test_a_writer_is_refused_unless_an_editor_allowed_writers_on_the_story(writer_client, writer):
+    article = live_story(bylines=[writer.author])
+    assert 'id="live-post"' not in writer_client.get(change_url(article)).content.decode()
+    assert quick_post(writer_client, article).status_code == 403
+    Article.objects.filter(pk=article.pk).update(live_writers_may_post=True)
+    assert 'id="live-post"' in writer_client.get(change_url(article)).content.decode()
+    assert quick_post(writer_client, article).status_code == 302
+    assert LiveUpdate.objects.get().author == writer.author
+
+
+def test_writers_cannot_start_or_end_coverage_or_allow_themselves(writer_client, writer):
+    article = ArticleFactory.draft(bylines=[writer.author])
+    assert writer_client.post(reverse("admin:articles_live_start", args=[article.pk])).status_code == 403
+    live = live_story(bylines=[writer.author])
+    assert writer_client.post(reverse("admin:articles_live_end", args=[live.pk])).status_code == 403
+    draft_page = writer_client.get(change_url(article)).content.decode()
+    assert 'name="live_writers_may_post"' not in draft_page
+    response = writer_client.post(change_url(article), article_post_data(article, live_writers_may_post="on"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert not article.live_writers_may_post and article.live_started_at is None
+
+
+def test_ending_coverage_keeps_the_updates_and_records_the_end(editor_client, client):
+    article = live_story()
+    post(article, body="Result declared.")
+    response = editor_client.post(reverse("admin:articles_live_end", args=[article.pk]))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.live_ended_at is not None and not article.is_live
+    assert LiveUpdate.objects.filter(article=article).count() == 1
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Result declared." in page and 'class="live-label"' not in page
+    assert 'id="live-end"' not in editor_client.get(change_url(article)).content.decode()
+
+
+def test_an_editor_edits_and_deletes_any_update_in_the_story_s_form(editor_client, writer):
+    article = live_story()
+    keep = post(article, body="Turnout is 40%.", author=writer.author)
+    drop = post(article, body="A rumour.")
+    page = editor_client.get(change_url(article)).content.decode()
+    assert 'name="live_updates-TOTAL_FORMS"' in page
+    data = article_post_data(article)
+    data.update(inline_management("live_updates", total=2, initial=2))
+    for index, update in enumerate(LiveUpdate.objects.filter(article=article).order_by("-published_at", "-pk")):
+        local = update.published_at
+        data.update({
+            f"live_updates-{index}-id": str(update.pk),
+            f"live_updates-{index}-article": str(article.pk),
+            f"live_updates-{index}-published_at_0": local.strftime("%Y-%m-%d"),
+            f"live_updates-{index}-published_at_1": local.strftime("%H:%M:%S"),
+            f"live_updates-{index}-author": str(update.author_id or ""),
+            f"live_updates-{index}-headline": "",
+            f"live_updates-{index}-body": "Turnout is 41%." if update == keep else update.body,
+        })  # fmt: skip
+        if update == drop:
+            data[f"live_updates-{index}-DELETE"] = "on"
+    response = editor_client.post(change_url(article), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(LiveUpdate.objects.values_list("body", flat=True)) == ["Turnout is 41%."]
+    assert keep.history.count() == 2
+
+
+def test_writers_do_not_get_the_updates_inline(writer_client, writer):
+    article = live_story(bylines=[writer.author])
+    post(article)
+    assert "live_updates-TOTAL_FORMS" not in writer_client.get(change_url(article)).content.decode()
