@@ -186,7 +186,7 @@ def test_the_updates_feed_lists_updates_newest_first_with_their_anchors(client):
     assert items[1].find("title").text == "River rising" and items[0].find("title").text == "Bridge closed."
     assert "<strong>closed</strong>" in items[0].find("description").text
     page = client.get(article.get_absolute_url()).content.decode()
-    assert f'type="application/rss+xml" title="Flood watch: live updates"' in page
+    assert 'type="application/rss+xml" title="Flood watch: live updates"' in page
 
 
 @pytest.mark.parametrize(("name", "payload"), PAYLOADS, ids=[name for name, _ in PAYLOADS])
