@@ -41,6 +41,9 @@ class LiveUpdateInline(admin.StackedInline):
     verbose_name_plural = "live updates (newest first; post new ones with the quick-post box at the top)"
     ordering = ["-published_at", "-pk"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
     def has_add_permission(self, request, obj=None):
         return False  # new updates go through the quick-post box, which publishes them at once
 
@@ -82,12 +85,6 @@ class LiveAdminMixin:
         if obj is not None and obj.has_live_updates and permissions.can_edit_updates(request.user):
             inlines.append(LiveUpdateInline(self.model, self.admin_site))
         return inlines
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, LiveUpdateInline):
-            kwargs["queryset"] = LiveUpdate.objects.filter(article=obj).select_related("author")
-        return kwargs
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

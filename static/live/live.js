@@ -65,7 +65,10 @@
           etag = null;
           showNotice();
         }
-        if (!data.live) stop();
+        if (!data.live) {
+          stop();
+          if (!pendingCount) notice.textContent = "Live coverage has ended.";
+        }
       })
       .catch(function () { /* offline for a moment: the next poll tries again */ });
   }
