@@ -9,7 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from . import permissions
-from .models import LiveUpdate
+from .models import Article, LiveUpdate
+
+
+def live_now(user, limit=20):
+    """The stories whose live coverage is running and on which ``user`` may post, newest coverage first."""
+    running = Article.objects.filter(live_started_at__isnull=False, live_ended_at__isnull=True)
+    running = running.select_related("section").only(
+        "pk", "headline", "slug", "section__slug", "status", "published_at", "live_started_at", "live_ended_at",
+        "live_writers_may_post",
+    )  # fmt: skip
+    return [story for story in running.order_by("-live_started_at")[:limit] if permissions.can_post_update(user, story)]
 
 
 def start_live(article, *, by):

@@ -1,6 +1,9 @@
 """The live panel on a story's admin page: quick-post, start and end coverage, editing updates."""
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, LiveUpdate
@@ -49,8 +52,6 @@ def test_quick_post_needs_a_post_and_a_csrf_token(editor, client):
     article = live_story()
     client.force_login(editor)
     assert client.get(reverse("admin:articles_live_post", args=[article.pk])).status_code == 405
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(editor)
     assert quick_post(strict, article).status_code == 403
@@ -132,3 +133,37 @@ def test_writers_do_not_get_the_updates_inline(writer_client, writer):
     article = live_story(bylines=[writer.author])
     post(article)
     assert "live_updates-TOTAL_FORMS" not in writer_client.get(change_url(article)).content.decode()
+
+
+def test_the_overview_offers_quick_post_on_running_stories_the_user_may_post_to(client_for, writer):
+    mine_not_allowed = live_story(headline="Verdict day", bylines=[writer.author])
+    someone_elses = live_story(headline="Storm watch", live_writers_may_post=True)
+    ended = live_story(headline="Old count", live_ended_at=mine_not_allowed.live_started_at)
+    editor_page = client_for("editor").get(reverse("admin:index")).content.decode()
+    for story in (mine_not_allowed, someone_elses):
+        assert reverse("admin:articles_live_post", args=[story.pk]) in editor_page
+    assert reverse("admin:articles_live_post", args=[ended.pk]) not in editor_page
+    writer_page = client_for("writer").get(reverse("admin:index")).content.decode()
+    assert reverse("admin:articles_live_post", args=[someone_elses.pk]) in writer_page
+    assert reverse("admin:articles_live_post", args=[mine_not_allowed.pk]) not in writer_page
+
+
+def test_an_update_posted_from_the_overview_returns_there(writer_client, writer):
+    story = live_story(headline="Storm watch", live_writers_may_post=True)
+    response = writer_client.post(
+        reverse("admin:articles_live_post", args=[story.pk]), {"from": "overview", "live-body": "Trees down."}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert LiveUpdate.objects.get().author == writer.author
+    assert "Update on “Storm watch” posted" in writer_client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_overview_query_count_does_not_grow_with_live_stories(editor_client):
+    counts = []
+    for _ in range(2):
+        for _ in range(4):
+            live_story()
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.get(reverse("admin:index")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -1,7 +1,8 @@
 """Live coverage in the article's admin: what ``LiveAdminMixin`` adds to ``ArticleAdmin``.
 
 - a "Live coverage" fieldset (start and end times, whether writers may post), read-only for writers;
-- on the change page (``change_form.html``'s object tools), the live panel: a quick-post box, one step from
+- on the change page (``change_form.html``'s object tools) and, for running stories, on the admin's overview,
+  the live panel: a quick-post box, one step from
   typing to published, for whoever ``permissions.can_post_update`` allows, and "Start"/"End live coverage"
   buttons for editors;
 - the story's updates as an inline, for editors to edit or delete (each change kept in the update's history).
@@ -14,6 +15,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import live, permissions
@@ -102,7 +104,8 @@ class LiveAdminMixin:
         return get_object_or_404(Article.objects.select_related("section"), pk=pk)
 
     def _back(self, request, article):
-        if self.has_view_or_change_permission(request, article):
+        """To the story's page, or to the overview when the form was posted from there (``from=overview``)."""
+        if request.POST.get("from") != "overview" and self.has_view_or_change_permission(request, article):
             return redirect("admin:articles_article_change", article.pk)
         return redirect("admin:index")
 
@@ -121,7 +124,8 @@ class LiveAdminMixin:
             self.message_user(request, f"The update was not posted. {problems}", messages.ERROR)
             return self._back(request, article)
         update = live.post_update(article, by=request.user, **form.cleaned_data)
-        self.message_user(request, f"Update posted at {update.published_at:%H:%M}: readers see it now.")
+        when = timezone.localtime(update.published_at)
+        self.message_user(request, f"Update on “{article.headline}” posted at {when:%H:%M}: readers see it now.")
         return self._back(request, article)
 
     def live_start_view(self, request, pk):
