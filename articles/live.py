@@ -5,11 +5,49 @@ The admin's live panel (``admin/live.py``) calls these; each checks ``permission
 update's own history.
 """
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from . import permissions
 from .models import Article, LiveUpdate
+from .pagination import CursorPage, paginate
+
+UPDATES_PER_PAGE = 30  # on a live story's page; older ones page with before/after cursors
+KEY_POINTS = 12  # the newest key points listed in the summary box
+
+
+@dataclass
+class Stream:
+    """What a live story's page shows: pinned updates (first page only), a page of the others, key points."""
+
+    pinned: list = field(default_factory=list)
+    page: CursorPage = field(default_factory=CursorPage)
+    key_points: list = field(default_factory=list)
+
+    @property
+    def updates(self):
+        return self.pinned + self.page.items
+
+    @property
+    def latest(self):
+        """The newest update id shown: where an open page's polling starts (``?since=``)."""
+        return max((update.pk for update in self.updates), default=0)
+
+
+def reader_stream(article, params):
+    """Three queries whatever the number of updates; ``params`` holds the ``before``/``after`` cursor."""
+    updates = LiveUpdate.objects.filter(article=article).select_related("author")
+    page = paginate(updates.filter(pinned=False), params, UPDATES_PER_PAGE)
+    if not page.is_first:
+        return Stream(page=page)
+    newest = updates.order_by("-published_at", "-pk")
+    return Stream(
+        pinned=list(newest.filter(pinned=True)),
+        page=page,
+        key_points=list(newest.filter(key_point=True)[:KEY_POINTS]),
+    )
 
 
 def live_now(user, limit=20):

@@ -516,12 +516,6 @@ class ArticleDraft(models.Model):
         return f"Autosaved text of {self.article or 'a new article'} by {self.user}"
 
 
-class LiveUpdateQuerySet(models.QuerySet):
-    def for_readers(self):
-        """The order readers see: pinned updates first, then newest first; with the byline."""
-        return self.select_related("author").order_by("-pinned", "-published_at", "-pk")
-
-
 class LiveUpdate(models.Model):
     """One timestamped entry in a live story's stream (``Article.live_started_at``)."""
 
@@ -546,7 +540,6 @@ class LiveUpdate(models.Model):
     correction = models.BooleanField(default=False, help_text="Marked to readers as a correction.")
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = LiveUpdateQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["body_html", "updated_at"])
 
     class Meta:

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import search
 from .archive import archive_period
+from .live import reader_stream
 from .models import Article, Correction, LiveUpdate, Section
 from .pagination import paginate
 from .querysets import public_author_or_404, public_tag_or_404
@@ -189,17 +190,21 @@ class ArticleDetailView(DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_context(self.object), **kwargs)
+        return super().get_context_data(**article_context(self.object, self.request.GET), **kwargs)
 
 
-def article_context(article):
-    """What the article template needs; shared by the reader page and the staff preview."""
-    updates = list(LiveUpdate.objects.filter(article=article).for_readers()) if article.has_live_updates else []
+def article_context(article, params=None):
+    """What the article template needs; shared by the reader page and the staff preview.
+
+    ``params``: the request's query, for the page of a live story's updates (``before``/``after``).
+    """
+    stream = reader_stream(article, params or {}) if article.has_live_updates else None
+    updates = stream.updates if stream else []
     return {
         "article": article,
+        "live": stream,
         "live_updates": updates,
-        "key_points": [update for update in updates if update.key_point],
-        "live_latest": max((update.pk for update in updates), default=0),
+        "key_points": stream.key_points if stream else [],
         "live_poll_seconds": LIVE_POLL_SECONDS,
         "bylines": article.byline_authors,
         "tags": list(article.tags.all()),

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from articles import live, permissions
-from articles.models import LiveUpdate
+from articles.live import UPDATES_PER_PAGE, reader_stream
 
 from .factories import ArticleFactory
 from .live_helpers import live_story, post
@@ -71,9 +71,16 @@ def test_editing_an_update_keeps_its_history(editor):
     assert bodies == [("First count.", editor.pk), ("First count, corrected.", editor.pk)]
 
 
-def test_readers_order_puts_pinned_first_then_newest():
+def test_readers_get_pinned_updates_first_then_the_newest_and_older_ones_by_cursor():
     article = live_story()
     old = post(article, minutes_ago=20)
     pinned = post(article, minutes_ago=30, pinned=True)
-    new = post(article, minutes_ago=1)
-    assert list(LiveUpdate.objects.filter(article=article).for_readers()) == [pinned, new, old]
+    new = post(article, minutes_ago=1, key_point=True)
+    stream = reader_stream(article, {})
+    assert stream.updates == [pinned, new, old] and stream.key_points == [new] and stream.latest == new.pk
+    for number in range(UPDATES_PER_PAGE - 1):
+        post(article, minutes_ago=10, body=f"Update {number}")
+    first = reader_stream(article, {})
+    assert len(first.updates) == UPDATES_PER_PAGE + 1 and first.page.older
+    older = reader_stream(article, {"before": first.page.older})
+    assert older.updates == [old] and older.pinned == [] and older.key_points == []

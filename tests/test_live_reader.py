@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.live import UPDATES_PER_PAGE
 from articles.models import LiveUpdate
 
 from .factories import ArticleFactory
@@ -134,11 +135,12 @@ def test_the_live_page_query_count_does_not_grow_with_the_updates(client):
         stories.append(article)
     client.get("/")  # the navigation is cached from the first page on
     counts = []
-    for article in stories:
+    for article in [ArticleFactory(), *stories]:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(article.get_absolute_url()).status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 7, counts
+    ordinary, small, large = counts
+    assert small == large == ordinary + 3, counts  # pinned, a page of updates, key points
 
 
 def test_the_page_describes_itself_as_a_live_blog_posting(client):
@@ -228,3 +230,18 @@ def test_polling_answers_are_shared_by_anonymous_readers_from_the_cache(client, 
     with django_assert_num_queries(0):
         response = client.get(updates_url(article, since=0))
     assert response["X-Cache"] == "HIT" and json.loads(response.content)["count"] == 1
+
+
+def test_older_updates_page_with_cursors_and_only_the_first_page_polls(client):
+    article = live_story()
+    oldest = post(article, body="The very first update.", minutes_ago=120)
+    for number in range(UPDATES_PER_PAGE):
+        post(article, body=f"Update {number}", minutes_ago=60 - number)
+    first = parse(client.get(article.get_absolute_url()).content.decode())
+    assert len(first.findall(".//ol[@id='live-list']/li")) == UPDATES_PER_PAGE
+    older_link = first.find(".//nav[@aria-label='More updates']/a[@rel='next']").get("href")
+    html = client.get(article.get_absolute_url() + older_link.split("#")[0]).content.decode()
+    older = parse(html)
+    assert [li.get("id") for li in older.findall(".//ol[@id='live-list']/li")] == [f"update-{oldest.pk}"]
+    assert older.find(".//section[@id='live-updates']").get("data-poll-url") is None and "live.js" not in html
+    assert client.get(article.get_absolute_url() + "?before=nonsense").status_code == 404
