@@ -11,6 +11,8 @@ from articles.models import Article, LiveUpdate
 from .admin_forms import article_post_data, inline_management
 from .factories import ArticleFactory
 from .live_helpers import live_story, post
+from .test_security_xss import ADMIN_PAGE
+from .xss_payloads import PAYLOADS, assert_inert_html
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +169,11 @@ def test_the_overview_query_count_does_not_grow_with_live_stories(editor_client)
             assert editor_client.get(reverse("admin:index")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_hostile_updates_are_inert_in_the_story_s_admin_page_and_the_overview(admin_client_):
+    article = live_story(headline="Hostile night")
+    for _, payload in PAYLOADS:
+        post(article, headline=payload[:200], body=payload)
+    assert_inert_html(admin_client_.get(change_url(article)).content.decode(), **ADMIN_PAGE)
+    assert_inert_html(admin_client_.get(reverse("admin:index")).content.decode(), **ADMIN_PAGE)
