@@ -36,6 +36,10 @@ def test_an_editor_starts_live_coverage_from_the_story_s_page(editor_client):
     assert article.is_live
     page = editor_client.get(change_url(article)).content.decode()
     assert 'id="live-post"' in page and 'id="live-end"' in page
+    assert "started: readers see the label" in page
+    draft = ArticleFactory.draft()
+    editor_client.post(reverse("admin:articles_live_start", args=[draft.pk]))
+    assert "once it is published, readers see" in editor_client.get(change_url(draft)).content.decode()
 
 
 def test_quick_post_publishes_an_update_in_one_step(editor_client, editor):

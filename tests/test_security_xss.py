@@ -31,6 +31,7 @@ from .xss_payloads import (
 
 pytestmark = pytest.mark.django_db
 
+
 class AdminForms(tuple):
     """The admin's own form actions: these, and the live panel's (quick-post, start and end live coverage)."""
 

@@ -136,7 +136,8 @@ class LiveAdminMixin:
         if not permissions.can_manage_live(request.user):
             raise PermissionDenied
         live.start_live(article, by=request.user)
-        self.message_user(request, f"“{article.headline}” is live: readers see the label and the updates you post.")
+        seen = "readers see" if article.is_public else "once it is published, readers see"
+        self.message_user(request, f"Live coverage of “{article.headline}” started: {seen} the label and the updates.")
         return self._back(request, article)
 
     def live_end_view(self, request, pk):
