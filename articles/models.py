@@ -556,6 +556,10 @@ class LiveUpdate(models.Model):
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#update-{self.pk}"
 
+    def get_permalink(self):
+        """The update's own page (``get_absolute_url`` is its place in the story)."""
+        return f"{self.article.get_absolute_url()}updates/{self.pk}/"
+
     @property
     def text(self):
         """The body's words as plain text, for structured data and feed titles."""

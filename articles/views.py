@@ -239,12 +239,35 @@ class LiveUpdatesView(View):
             raise Http404("No such updates.")
         new = LiveUpdate.objects.filter(article=article, pk__gt=int(since)).select_related("author")
         updates = list(new.order_by("-published_at", "-pk")[:LIVE_POLL_LIMIT])
-        html = render_to_string("articles/includes/live_update_list.html", {"live_updates": updates}, request)
+        context = {"article": article, "live_updates": updates}
+        html = render_to_string("articles/includes/live_update_list.html", context, request)
         latest = max((update.pk for update in updates), default=int(since))
         response = JsonResponse({"live": article.is_live, "latest": latest, "count": len(updates), "html": html})
         response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
         patch_cache_control(response, max_age=LIVE_POLL_SECONDS // 2)
         return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+class LiveUpdateDetailView(DetailView):
+    """One update's own address, to share: the update in the context of its story, linked to its place there."""
+
+    template_name = "articles/live_update_detail.html"
+    context_object_name = "update"
+
+    def get_object(self, queryset=None):
+        update = get_object_or_404(
+            LiveUpdate.objects.select_related("author", "article__section").filter(
+                article__in=Article.objects.published()
+            ),
+            pk=self.kwargs["pk"],
+            article__slug=self.kwargs["slug"],
+        )
+        if update.article.get_absolute_url() != self.request.path.rsplit("updates/", 1)[0]:
+            raise Http404("No such update.")
+        return update
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article=self.object.article, live_updates=[self.object], **kwargs)
 
 
 class SearchView(TemplateView):

@@ -194,10 +194,11 @@ def test_the_updates_feed_lists_updates_newest_first_with_their_anchors(client):
 @pytest.mark.parametrize(("name", "payload"), PAYLOADS, ids=[name for name, _ in PAYLOADS])
 def test_hostile_update_headlines_and_bodies_are_inert_everywhere(client, name, payload):
     article = live_story()
-    post(article, headline=payload[:200], body=payload, key_point=True)
+    update = post(article, headline=payload[:200], body=payload, key_point=True)
     html = client.get(article.get_absolute_url()).content.decode()
     assert_inert_html(html, allowed_script_src=("/static/",))
     json_ld_blocks(html)
+    assert_inert_html(client.get(update.get_permalink()).content.decode())
     assert_inert_html(client.get(updates_url(article, since=0)).json()["html"], allowed_forms=())
     root = ET.fromstring(client.get(feed_url(article)).content)  # noqa: S314 - must be well-formed
     for element in root.iter("description"):
@@ -245,3 +246,27 @@ def test_older_updates_page_with_cursors_and_only_the_first_page_polls(client):
     assert [li.get("id") for li in older.findall(".//ol[@id='live-list']/li")] == [f"update-{oldest.pk}"]
     assert older.find(".//section[@id='live-updates']").get("data-poll-url") is None and "live.js" not in html
     assert client.get(article.get_absolute_url() + "?before=nonsense").status_code == 404
+
+
+def test_each_update_has_a_permalink_page_showing_it_in_context(client):
+    article = live_story(headline="Election night")
+    update = post(article, headline="Ward 3 declares", body="Turnout **61%**.")
+    page = parse(client.get(article.get_absolute_url()).content.decode())
+    link = page.find(f".//li[@id='update-{update.pk}']//a[@class='live-permalink']").get("href")
+    assert link == update.get_permalink() == f"{article.get_absolute_url()}updates/{update.pk}/"
+    response = client.get(link)
+    document = parse(response.content.decode())
+    assert document.find(".//title").text.startswith("Ward 3 declares · Election night")
+    assert document.find(".//link[@rel='canonical']").get("href").endswith(link)
+    assert document.find(f".//li[@id='update-{update.pk}']") is not None
+    assert document.find(f".//a[@href='{article.get_absolute_url()}#update-{update.pk}']") is not None
+    other = live_story()
+    for url in (
+        f"{other.get_absolute_url()}updates/{update.pk}/",
+        f"/sport/{article.slug}/updates/{update.pk}/",
+        f"{article.get_absolute_url()}updates/999999/",
+    ):
+        assert client.get(url).status_code == 404, url
+    draft = ArticleFactory.draft(live_started_at=article.live_started_at)
+    hidden = post(draft)
+    assert client.get(f"{draft.get_absolute_url()}updates/{hidden.pk}/").status_code == 404
