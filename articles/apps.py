@@ -19,4 +19,5 @@ class ArticlesConfig(AppConfig):
         pagecache.set_next_change_source(next_scheduled_publish)
         pagecache.set_surrogate_key_source(cachekeys.page_keys)
         pagecache.set_missing_source(cachekeys.certainly_missing)
-        pagecache.set_query_parameters("q", "page", "before", "after", "p")  # search, lists, sitemap pages
+        # search, lists, sitemap pages; ``since`` for a live story's new updates
+        pagecache.set_query_parameters("q", "page", "before", "after", "p", "since")

@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds for the whole site, a section, a tag, an author and the corrections log.
+"""RSS 2.0 and Atom feeds for the whole site, a section, a tag, an author, the corrections log and the
+updates of a live story.
 
 Every link in a feed is absolute and built from SITE_URL, so feed readers and aggregators that fetch through
 a proxy or cache still point readers at the public site.
@@ -8,13 +9,14 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .archive import archive_period
-from .models import Article, Correction, Section
+from .models import Article, Correction, LiveUpdate, Section
 from .querysets import public_author_or_404, public_tag_or_404
 from .structured_data import absolute_url
 
@@ -287,3 +289,50 @@ class CorrectionsFeed(SiteUrlFeed):
 
     def item_pubdate(self, item):
         return item.noted_at
+
+
+class LiveUpdatesFeed(SiteUrlFeed):
+    """The updates of a story with live coverage, newest first (RSS)."""
+
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request, section, slug):
+        article = get_object_or_404(
+            Article.objects.published().select_related("section"), slug=slug, live_started_at__isnull=False
+        )
+        if article.get_absolute_url() != request.path.removesuffix("updates/feed/"):
+            raise Http404("No such feed.")
+        return article
+
+    def title(self, obj):
+        return f"{obj.headline}: live updates · {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return absolute_url(obj.get_absolute_url())
+
+    def description(self, obj):
+        return escape(obj.standfirst or obj.headline)
+
+    def items(self, obj):
+        updates = LiveUpdate.objects.filter(article=obj).select_related("author", "article__section")
+        return updates.order_by("-published_at", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.headline or item.text[:110]
+
+    def item_description(self, item):
+        return absolutize(item.body_html)
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_guid(self, item):
+        return absolute_url(f"/articles/{item.article_id}/updates/{item.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_author_name(self, item):
+        return item.author.name if item.author else None

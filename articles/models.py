@@ -1,3 +1,5 @@
+from html import unescape
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -6,6 +8,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from imagekit.models import ImageSpecField
 from simple_history.models import HistoricalRecords
@@ -248,6 +251,24 @@ class Article(models.Model):
     source_file = models.CharField(max_length=500, blank=True, help_text="The file an imported article came from.")
     source_data = models.JSONField(default=dict, blank=True, help_text="Other fields kept from the imported file.")
     revision = models.PositiveIntegerField(default=1, editable=False)
+    live_started_at = models.DateTimeField(
+        "live coverage started",
+        null=True,
+        blank=True,
+        help_text="Set when an editor starts live coverage: the story shows a “Live” label and a stream of "
+        "timestamped updates. Editors only.",
+    )
+    live_ended_at = models.DateTimeField(
+        "live coverage ended",
+        null=True,
+        blank=True,
+        help_text="Set when an editor ends live coverage: the label goes, the updates stay. Editors only.",
+    )
+    live_writers_may_post = models.BooleanField(
+        "writers may post updates",
+        default=False,
+        help_text="Let writers post live updates on this story; editors always may.",
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -351,6 +372,16 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def is_live(self):
+        """Live coverage is running: the story shows the "Live" label and readers' pages poll for updates."""
+        return self.live_started_at is not None and self.live_ended_at is None
+
+    @property
+    def has_live_updates(self):
+        """The story has (or had) live coverage, so its page shows the stream of updates."""
+        return self.live_started_at is not None
 
     @property
     def summary(self):
@@ -483,3 +514,53 @@ class ArticleDraft(models.Model):
 
     def __str__(self):
         return f"Autosaved text of {self.article or 'a new article'} by {self.user}"
+
+
+class LiveUpdate(models.Model):
+    """One timestamped entry in a live story's stream (``Article.live_started_at``)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates")
+    published_at = models.DateTimeField("time", default=timezone.now)
+    headline = models.CharField(max_length=200, blank=True, help_text="Optional; a few words in bold above the text.")
+    body = models.TextField(help_text="Markdown, as in an article body: links, quotes, embeds, [[image:REF]].")
+    body_html = models.TextField(editable=False, blank=True)
+    author = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_updates",
+        help_text="The byline; the person posting when left empty.",
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    key_point = models.BooleanField("key point", default=False, help_text="Also listed in the summary box on top.")
+    pinned = models.BooleanField(default=False, help_text="Stays first in the stream, above newer updates.")
+    correction = models.BooleanField(default=False, help_text="Marked to readers as a correction.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["body_html", "updated_at"])
+
+    class Meta:
+        ordering = ["-pinned", "-published_at", "-pk"]
+        indexes = [models.Index(fields=["article", "-published_at", "-id"], name="liveupdate_article_published")]
+
+    def __str__(self):
+        return self.headline or f"Update on {self.article}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_body(self.body, self.article.images.all() if self.article_id else ())
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#update-{self.pk}"
+
+    def get_permalink(self):
+        """The update's own page (``get_absolute_url`` is its place in the story)."""
+        return f"{self.article.get_absolute_url()}updates/{self.pk}/"
+
+    @property
+    def text(self):
+        """The body's words as plain text, for structured data and feed titles."""
+        return " ".join(unescape(strip_tags(self.body_html)).split())

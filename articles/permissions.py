@@ -74,6 +74,23 @@ def can_manage_staff(user):
     return user.is_active and user.is_superuser
 
 
+def can_manage_live(user):
+    """Start and end a story's live coverage, and let writers post on it: editors."""
+    return can_edit_any(user)
+
+
+def can_post_update(user, article):
+    """Post a live update: editors on any live story; writers only where an editor allowed it on that story."""
+    if not article.is_live or not user.is_active:
+        return False
+    return can_edit_any(user) or (user.has_perm(CHANGE) and article.live_writers_may_post)
+
+
+def can_edit_updates(user):
+    """Edit or delete a posted update (the change is kept in its history): editors, on any update."""
+    return can_edit_any(user)
+
+
 def can_transition(user, article, to):
     """May the user move the article from its current status to ``to``?
 

@@ -15,7 +15,7 @@ from newsroom import pagecache
 
 from . import cachekeys, search
 from .context_processors import NAV_CACHE_KEY
-from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, Section
+from .models import Article, ArticleImage, ArticleRedirect, Author, Byline, Correction, LiveUpdate, Section
 
 
 @receiver(pre_save, sender=Tag)
@@ -117,6 +117,13 @@ def purge_pages_of_correction(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=ArticleImage)
 @receiver(post_delete, sender=ArticleImage)
 def purge_pages_of_image(sender, instance, raw=False, **kwargs):
+    if not raw:
+        cachekeys.changed([instance.article_id])
+
+
+@receiver(post_save, sender=LiveUpdate)
+@receiver(post_delete, sender=LiveUpdate)
+def purge_pages_of_live_update(sender, instance, raw=False, **kwargs):
     if not raw:
         cachekeys.changed([instance.article_id])
 

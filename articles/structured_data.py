@@ -1,7 +1,9 @@
-"""Schema.org NewsArticle data for an article page, and absolute URLs for metadata."""
+"""Schema.org NewsArticle (or LiveBlogPosting) data for an article page, and absolute URLs for metadata."""
 
 from django.conf import settings
 from django.templatetags.static import static
+
+LIVE_BLOG_UPDATES = 50  # the newest updates listed in a live story's structured data
 
 
 def absolute_url(url):
@@ -16,7 +18,13 @@ def social_image_url(article):
     return absolute_url(image.url) if image else ""
 
 
-def article_structured_data(article):
+def article_structured_data(article, live_updates=()):
+    """``live_updates``: the story's updates, for a story with live coverage (a LiveBlogPosting)."""
+    modified = max(
+        [moment for moment in (article.revised_at, article.updated_at, article.published_at) if moment]
+        + [update.published_at for update in live_updates],
+        default=None,
+    )
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -24,9 +32,7 @@ def article_structured_data(article):
         "description": article.meta_description or article.standfirst,
         "mainEntityOfPage": absolute_url(article.get_absolute_url()),
         "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": (article.revised_at or article.updated_at or article.published_at).isoformat()
-        if (article.revised_at or article.updated_at or article.published_at)
-        else None,
+        "dateModified": modified.isoformat() if modified else None,
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute_url(author.get_absolute_url())}
             for author in article.byline_authors
@@ -48,4 +54,27 @@ def article_structured_data(article):
         data["keywords"] = keywords
     if article.canonical_url:
         data["isBasedOn"] = article.canonical_url
+    if article.has_live_updates:
+        data.update(live_blog_data(article, live_updates))
     return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+def live_blog_data(article, live_updates):
+    newest = sorted(live_updates, key=lambda update: (update.published_at, update.pk), reverse=True)
+    page = absolute_url(article.get_absolute_url())
+    return {
+        "@type": "LiveBlogPosting",
+        "coverageStartTime": article.live_started_at.isoformat(),
+        "coverageEndTime": article.live_ended_at.isoformat() if article.live_ended_at else None,
+        "liveBlogUpdate": [
+            {
+                "@type": "BlogPosting",
+                "headline": (update.headline or update.text)[:110],
+                "articleBody": update.text,
+                "datePublished": update.published_at.isoformat(),
+                "url": f"{page}#update-{update.pk}",
+                **({"author": {"@type": "Person", "name": update.author.name}} if update.author else {}),
+            }
+            for update in newest[:LIVE_BLOG_UPDATES]
+        ],
+    }

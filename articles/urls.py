@@ -29,4 +29,7 @@ urlpatterns = [
     path("archive/<int:year>/<int:month>/feed/", feeds.ArchiveFeed(), name="archive_month_feed"),
     path("archive/<int:year>/<int:month>/<int:day>/feed/", feeds.ArchiveFeed(), name="archive_day_feed"),
     path("<slug:section>/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
+    path("<slug:section>/<slug:slug>/updates/", views.LiveUpdatesView.as_view(), name="live_updates"),
+    path("<slug:section>/<slug:slug>/updates/feed/", feeds.LiveUpdatesFeed(), name="live_updates_feed"),
+    path("<slug:section>/<slug:slug>/updates/<int:pk>/", views.LiveUpdateDetailView.as_view(), name="live_update"),
 ]

@@ -1,20 +1,27 @@
 """Reader pages. Every queryset starts from ``Article.objects.published()`` (or ``listed()``)."""
 
+import hashlib
+
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, TemplateView
+from django.utils.cache import get_conditional_response, patch_cache_control, quote_etag
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import search
 from .archive import archive_period
-from .models import Article, Correction, Section
+from .live import reader_stream
+from .models import Article, Correction, LiveUpdate, Section
 from .pagination import paginate
 from .querysets import public_author_or_404, public_tag_or_404
 from .structured_data import article_structured_data
 
 PER_PAGE = 20
+LIVE_POLL_SECONDS = 20  # how often an open live page asks for new updates
+LIVE_POLL_LIMIT = 50  # the most new updates one answer carries; a reader further behind reloads
 
 
 class CursorListMixin:
@@ -190,19 +197,84 @@ class ArticleDetailView(DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**article_context(self.object), **kwargs)
+        return super().get_context_data(**article_context(self.object, self.request.GET), **kwargs)
 
 
-def article_context(article):
-    """What the article template needs; shared by the reader page and the staff preview."""
+def article_context(article, params=None):
+    """What the article template needs; shared by the reader page and the staff preview.
+
+    ``params``: the request's query, for the page of a live story's updates (``before``/``after``).
+    """
+    stream = reader_stream(article, params or {}) if article.has_live_updates else None
+    updates = stream.updates if stream else []
     return {
         "article": article,
+        "live": stream,
+        "live_updates": updates,
+        "key_points": stream.key_points if stream else [],
+        "live_poll_seconds": LIVE_POLL_SECONDS,
         "bylines": article.byline_authors,
         "tags": list(article.tags.all()),
         "corrections": list(article.corrections.all()),
         "related": Article.objects.listed().related_to(article) if article.pk else [],
-        "structured_data": article_structured_data(article),
+        "structured_data": article_structured_data(article, updates),
     }
+
+
+class LiveUpdatesView(View):
+    """The updates of a live story newer than ``?since=<id>``, for its open pages to poll.
+
+    JSON: ``live`` (coverage still running), ``latest`` (the newest id, the next ``since``), ``count`` and
+    ``html`` (the new updates as list items, newest first). Built for the page cache: anonymous polls share
+    one cached answer per ``since`` until an update is saved, and an unchanged answer is a 304 by its ETag.
+    """
+
+    def get(self, request, section, slug):
+        article = get_object_or_404(
+            Article.objects.published()
+            .select_related("section")
+            .only("pk", "slug", "section__slug", "status", "published_at", "live_started_at", "live_ended_at"),
+            slug=slug,
+            live_started_at__isnull=False,
+        )
+        since = request.GET.get("since", "0")
+        if (
+            not since.isdigit()
+            or len(since) > 18
+            or (article.section.slug if article.section_id else "news") != section
+        ):
+            raise Http404("No such updates.")
+        new = LiveUpdate.objects.filter(article=article, pk__gt=int(since)).select_related("author")
+        updates = list(new.order_by("-published_at", "-pk")[:LIVE_POLL_LIMIT])
+        context = {"article": article, "live_updates": updates}
+        html = render_to_string("articles/includes/live_update_list.html", context, request)
+        latest = max((update.pk for update in updates), default=int(since))
+        response = JsonResponse({"live": article.is_live, "latest": latest, "count": len(updates), "html": html})
+        response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        patch_cache_control(response, max_age=LIVE_POLL_SECONDS // 2)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+class LiveUpdateDetailView(DetailView):
+    """One update's own address, to share: the update in the context of its story, linked to its place there."""
+
+    template_name = "articles/live_update_detail.html"
+    context_object_name = "update"
+
+    def get_object(self, queryset=None):
+        update = get_object_or_404(
+            LiveUpdate.objects.select_related("author", "article__section").filter(
+                article__in=Article.objects.published()
+            ),
+            pk=self.kwargs["pk"],
+            article__slug=self.kwargs["slug"],
+        )
+        if update.article.get_absolute_url() != self.request.path.rsplit("updates/", 1)[0]:
+            raise Http404("No such update.")
+        return update
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article=self.object.article, live_updates=[self.object], **kwargs)
 
 
 class SearchView(TemplateView):

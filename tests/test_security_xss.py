@@ -31,10 +31,15 @@ from .xss_payloads import (
 
 pytestmark = pytest.mark.django_db
 
+
+# The admin's own form actions: these, and the live panel's (quick-post, start and end live coverage).
+ADMIN_FORMS = (None, "", "/admin/logout/", re.compile(r"/admin/articles/article/\d+/live/(post|start|end)/"))
+
+
 ADMIN_PAGE = {
     "allowed_script_src": ("/static/", "/admin/jsi18n/"),
     "allowed_scripts": ("application/json",),
-    "allowed_forms": (None, "", "/admin/logout/"),
+    "allowed_forms": ADMIN_FORMS,
     "allow_inert_svg": True,
 }
 HTML_IN_XML = {"description", "{http://purl.org/rss/1.0/modules/content/}encoded", "{http://www.w3.org/2005/Atom}content",

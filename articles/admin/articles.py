@@ -18,6 +18,7 @@ from .body_images import BodyImageFormSet
 from .desk import PHOTO_FIELDS, DeskAdminMixin
 from .forms import ArticleAdminForm, ImagesCheckedFirstMixin
 from .history import ArticleHistoryMixin
+from .live import LiveAdminMixin
 
 
 class BylineInline(admin.TabularInline):
@@ -90,7 +91,12 @@ class TagFilter(admin.RelatedFieldListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
-    ArticleHistoryMixin, DeskAdminMixin, ImagesCheckedFirstMixin, ArticleActionsMixin, SimpleHistoryAdmin
+    LiveAdminMixin,
+    ArticleHistoryMixin,
+    DeskAdminMixin,
+    ImagesCheckedFirstMixin,
+    ArticleActionsMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = ["thumbnail", "headline", "state", "section", "byline_list", "live_link"]
     list_display_links = ["thumbnail", "headline"]

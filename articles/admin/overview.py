@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import permissions
+from ..live import live_now
 from ..models import Article
 
 
@@ -24,6 +25,7 @@ def admin_overview(request):
         .filter(Q(created_by=request.user) | Q(bylines__author__user=request.user))
         .distinct()
         .order_by("-updated_at")[:10],
+        "live_now": live_now(request.user),
         "reviews_first": permissions.can_publish(request.user),
         "can_manage_staff": permissions.can_manage_staff(request.user),
         "now": now,
