@@ -6,7 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from newsroom.pagecache_app import PageCacheApp
@@ -33,7 +33,9 @@ def site():
     """``site(path, **headers) -> (status, headers, body)``: one request through the wrapped application."""
     django = CountingDjango()
     application = PageCacheApp(django)
-    # Django closes the database connection when a request ends; the test's transaction must outlive it.
+    # Django closes the database connection when a request starts and ends (as the test client prevents);
+    # the test's transaction must outlive both.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
 
     def call(path, method="GET", **headers):
@@ -58,6 +60,7 @@ def site():
 
     call.django = django
     yield call
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
