@@ -16,10 +16,24 @@ def fast_polling(monkeypatch):
     monkeypatch.setattr(views, "LIVE_POLL_SECONDS", 1)
 
 
-def test_a_reader_sees_an_update_the_editor_posts_within_one_poll(live_server, browser, client_for, fast_polling):
+@pytest.fixture
+def contexts(browser):
+    """Browser contexts for the test's people, closed after it so no page goes on polling into later tests."""
+    opened = []
+
+    def new_context():
+        opened.append(browser.new_context())
+        return opened[-1]
+
+    yield new_context
+    for context in opened:
+        context.close()
+
+
+def test_a_reader_sees_an_update_the_editor_posts_within_one_poll(live_server, contexts, client_for, fast_polling):
     article = live_story(headline="Election night")
     post(article, body="Polls have closed.", minutes_ago=5)
-    reader = browser.new_page()
+    reader = contexts().new_page()
     reader.add_init_script(SECURITY_EVENTS)
     polls = []
     reader.on("request", lambda request: polls.append(request.url) if "/updates/" in request.url else None)
@@ -27,7 +41,7 @@ def test_a_reader_sees_an_update_the_editor_posts_within_one_poll(live_server, b
     assert reader.get_attribute("#live-updates", "data-interval") == "1"
     reader.evaluate("window.scrollTo(0, 200)")
 
-    editor = browser.new_context()
+    editor = contexts()
     editor.add_cookies([staff_cookie(client_for("editor"), live_server)])
     desk = editor.new_page()
     desk.add_init_script(SECURITY_EVENTS)
@@ -52,7 +66,6 @@ def test_a_reader_sees_an_update_the_editor_posts_within_one_poll(live_server, b
     assert all("?since=" in url for url in polls) and polls
     assert reader.evaluate("window.__violations") == []
     assert desk.evaluate("window.__violations") == []
-    editor.close()
 
 
 def test_polling_stops_while_the_tab_is_hidden(live_server, page, fast_polling):
